@@ -1,0 +1,87 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (no cycles): C modules → SDP / RTP / STUN (pure) → WebRTCTransport → SFU;
+// Meetings (pure) → Storage; ParleyServer wires all of them; `parley` is start-up only.
+let package = Package(
+    name: "Parley",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "parley", targets: ["parley"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries (Debian -dev packages); shims wrap C macros Swift cannot call.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CVPX", pkgConfig: "vpx", providers: [.apt(["libvpx-dev"])]),
+
+        // Pure protocol logic: no NIO, no database.
+        .target(name: "SDP"),
+        .target(name: "RTP"),
+        .target(name: "STUN", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
+        // Media plane.
+        .target(name: "WebRTCTransport", dependencies: [
+            "STUN", "RTP", "COpenSSL", "CSRTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "SFU", dependencies: [
+            "WebRTCTransport", "SDP", "RTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Meeting domain (pure) and its storage.
+        .target(name: "Meetings"),
+        .target(name: "Storage", dependencies: [
+            "Meetings",
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // HTTP + WebSocket API, auth, configuration, service wiring.
+        .target(name: "ParleyServer", dependencies: [
+            "Meetings", "Storage", "SFU", "SDP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "parley", dependencies: [
+            "ParleyServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"]),
+        .testTarget(name: "STUNTests", dependencies: ["STUN"]),
+        .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "STUN", "RTP"]),
+        .testTarget(name: "SFUTests", dependencies: ["SFU"]),
+        .testTarget(name: "MeetingsTests", dependencies: ["Meetings"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ParleyServerTests", dependencies: [
+            "ParleyServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ],
+    swiftLanguageModes: [.v5]
+)
