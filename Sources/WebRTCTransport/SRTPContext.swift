@@ -1,0 +1,98 @@
+import CSRTP
+
+/// Errors from SRTP processing. Every failed packet is dropped and counted by the caller.
+public enum SRTPError: Error, Equatable, CustomStringConvertible {
+    case initialization(Int32)
+    /// libsrtp status code: 7 = auth failure, 9/10 = replay, 2 = bad parameter.
+    case protect(Int32)
+    case unprotect(Int32)
+    case tooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .initialization(let c): return "srtp_create failed (status \(c))"
+        case .protect(let c): return "srtp protect failed (status \(c))"
+        case .unprotect(let c): return "srtp unprotect failed (status \(c))"
+        case .tooLarge(let n): return "packet of \(n) bytes exceeds the SRTP buffer"
+        }
+    }
+}
+
+private let srtpLibraryInitialized: Bool = { srtp_init() == srtp_err_status_ok }()
+
+/// One direction of SRTP/SRTCP (RFC 3711, RFC 7714) over libsrtp2: an inbound context
+/// unprotects with the remote key, an outbound one protects with the local key. Streams are
+/// created per SSRC on first use (`ssrc_any_*`), so SSRCs need not be known in advance; an
+/// outbound stream starts with ROC 0 at whatever sequence number it first sees.
+/// Not thread-safe: owned by the media event loop.
+public final class SRTPContext {
+    public enum Direction: Sendable { case inbound, outbound }
+
+    /// Bytes an outbound packet may grow by (auth tag / GCM tag + SRTCP index).
+    public static let maxTrailer = Int(SRTP_MAX_TRAILER_LEN) + 4
+
+    private var session: srtp_t?
+    public let direction: Direction
+    public let profile: SRTPProtectionProfile
+
+    /// - Parameter keyAndSalt: master key ‖ master salt (30 bytes for CM-80, 28 for GCM-128).
+    /// - Throws: `SRTPError.initialization` when libsrtp refuses the policy or key length.
+    public init(profile: SRTPProtectionProfile, keyAndSalt: [UInt8], direction: Direction,
+                replayWindow: UInt = 1024) throws {
+        guard srtpLibraryInitialized else { throw SRTPError.initialization(-1) }
+        guard keyAndSalt.count == profile.keyLength + profile.saltLength else {
+            throw SRTPError.initialization(Int32(srtp_err_status_bad_param.rawValue))
+        }
+        self.direction = direction
+        self.profile = profile
+        var policy = srtp_policy_t()
+        switch profile {
+        case .aes128CmHmacSha1_80:
+            srtp_crypto_policy_set_rtp_default(&policy.rtp)
+            srtp_crypto_policy_set_rtcp_default(&policy.rtcp)
+        case .aeadAes128Gcm:
+            srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp)
+            srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp)
+        }
+        policy.ssrc.type = direction == .inbound ? ssrc_any_inbound : ssrc_any_outbound
+        policy.window_size = replayWindow
+        policy.allow_repeat_tx = 1   // retransmissions reuse sequence numbers
+        var key = keyAndSalt
+        var created: srtp_t?
+        let status = key.withUnsafeMutableBufferPointer { buf -> srtp_err_status_t in
+            policy.key = buf.baseAddress
+            policy.next = nil
+            return srtp_create(&created, &policy)
+        }
+        guard status == srtp_err_status_ok, let created else {
+            throw SRTPError.initialization(Int32(status.rawValue))
+        }
+        session = created
+    }
+
+    deinit { if let session { srtp_dealloc(session) } }
+
+    /// Encrypts and authenticates an RTP packet in place (it grows by the tag).
+    public func protectRTP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_protect, SRTPError.protect) }
+    /// Verifies and decrypts an SRTP packet in place (it shrinks by the tag).
+    public func unprotectRTP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_unprotect, SRTPError.unprotect) }
+    /// Encrypts an RTCP compound in place (adds the SRTCP index and tag).
+    public func protectRTCP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_protect_rtcp, SRTPError.protect) }
+    /// Verifies and decrypts an SRTCP compound in place.
+    public func unprotectRTCP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_unprotect_rtcp, SRTPError.unprotect) }
+
+    private func run(_ packet: inout [UInt8],
+                     _ fn: (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t,
+                     _ makeError: (Int32) -> SRTPError) throws {
+        guard packet.count <= 1 << 16 else { throw SRTPError.tooLarge(packet.count) }
+        let originalCount = packet.count
+        packet.append(contentsOf: repeatElement(0, count: SRTPContext.maxTrailer))
+        var length = Int32(originalCount)
+        let status = packet.withUnsafeMutableBytes { fn(session, $0.baseAddress, &length) }
+        guard status == srtp_err_status_ok, length >= 0, Int(length) <= packet.count else {
+            packet.removeLast(SRTPContext.maxTrailer)
+            throw makeError(Int32(status.rawValue))
+        }
+        packet.removeLast(packet.count - Int(length))
+    }
+}
