@@ -1,0 +1,190 @@
+import Logging
+import NIOCore
+import NIOPosix
+import STUN
+
+/// Why a datagram received on the media port was dropped. Counted per reason.
+public enum MediaDropReason: String, CaseIterable, Sendable {
+    case unknownFirstByte          // not STUN/DTLS/RTP per RFC 7983
+    case unknownSourceAddress      // DTLS or SRTP from an address no connectivity check validated
+    case srtpUnprotectFailed       // authentication, replay or malformed SRTP/SRTCP
+    case stunNotSTUN, stunMalformed, stunBadFingerprint, stunIndication, stunNotBindingRequest
+    case stunNoUsername, stunMalformedUsername, stunNoIntegrity, stunUnknownUfrag, stunBadIntegrity, stunResponse
+
+    init(_ reason: STUNDropReason) {
+        switch reason {
+        case .notSTUN: self = .stunNotSTUN
+        case .malformed: self = .stunMalformed
+        case .badFingerprint: self = .stunBadFingerprint
+        case .indication: self = .stunIndication
+        case .notBindingRequest: self = .stunNotBindingRequest
+        case .noUsername: self = .stunNoUsername
+        case .malformedUsername: self = .stunMalformedUsername
+        case .noIntegrity: self = .stunNoIntegrity
+        case .unknownUfrag: self = .stunUnknownUfrag
+        case .badIntegrity: self = .stunBadIntegrity
+        case .response: self = .stunResponse
+        }
+    }
+}
+
+/// The single UDP port every peer connection shares (RFC 7983 demultiplexing, RFC 8445 ICE-lite).
+///
+/// A datagram is classified by its first byte: 0–3 STUN, 20–63 DTLS, 128–191 RTP/RTCP; anything
+/// else is dropped and counted. STUN binding requests are routed by the local ufrag in USERNAME
+/// and, once answered with a success, bind the source address to that transport; DTLS and SRTP
+/// are routed by source address. All state lives on `eventLoop`; call every method there.
+public final class MediaSocket {
+    public let eventLoop: EventLoop
+    public let localAddress: SocketAddress
+    private let channel: Channel
+    private let responder = ICELiteResponder()
+    private var transportsByUfrag: [String: PeerTransport] = [:]
+    private var transportsByAddress: [SocketAddress: PeerTransport] = [:]
+    private var inReadBatch = false
+    private var needsFlush = false
+    let logger: Logger
+
+    /// Datagrams dropped, per reason.
+    public private(set) var drops: [MediaDropReason: Int] = [:]
+    /// Datagrams received and sent on the port (all kinds).
+    public private(set) var datagramsReceived = 0
+    public private(set) var datagramsSent = 0
+
+    /// Binds `host:port` (port 0 picks a free one) on one event loop of `group`.
+    /// - Throws: the bind error (address in use, bad address).
+    public static func bind(host: String, port: Int, group: EventLoopGroup, logger: Logger) throws -> MediaSocket {
+        let handler = MediaDatagramHandler()
+        let channel = try DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+            .channelInitializer { $0.pipeline.addHandler(handler) }
+            .bind(host: host, port: port).wait()
+        guard let local = channel.localAddress else { throw ChannelError.unknownLocalAddress }
+        let socket = MediaSocket(channel: channel, localAddress: local, logger: logger)
+        handler.socket = socket
+        return socket
+    }
+
+    private init(channel: Channel, localAddress: SocketAddress, logger: Logger) {
+        self.channel = channel
+        self.eventLoop = channel.eventLoop
+        self.localAddress = localAddress
+        self.logger = logger
+    }
+
+    /// Makes `transport` reachable by its local ufrag.
+    public func register(_ transport: PeerTransport) {
+        eventLoop.preconditionInEventLoop()
+        transport.socket = self
+        transportsByUfrag[transport.localUfrag] = transport
+    }
+
+    /// Forgets `transport` and every address bound to it.
+    public func unregister(_ transport: PeerTransport) {
+        transportsByUfrag.removeValue(forKey: transport.localUfrag)
+        for address in transport.validatedAddresses where transportsByAddress[address] === transport {
+            transportsByAddress.removeValue(forKey: address)
+        }
+    }
+
+    /// Number of registered transports.
+    public var transportCount: Int { transportsByUfrag.count }
+
+    /// Closes the UDP channel.
+    public func close() -> EventLoopFuture<Void> { channel.close() }
+
+    func countDrop(_ reason: MediaDropReason) { drops[reason, default: 0] += 1 }
+
+    func send(_ bytes: [UInt8], to address: SocketAddress) {
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        datagramsSent += 1
+        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+        if inReadBatch { needsFlush = true } else { channel.flush() }
+    }
+
+    func readBatchEnded() {
+        inReadBatch = false
+        if needsFlush {
+            needsFlush = false
+            channel.flush()
+        }
+    }
+
+    /// Classifies and routes one datagram (RFC 7983 §7).
+    func receive(_ bytes: [UInt8], from source: SocketAddress) {
+        inReadBatch = true
+        datagramsReceived += 1
+        guard let first = bytes.first else { return countDrop(.unknownFirstByte) }
+        switch first {
+        case 0...3:
+            handleSTUN(bytes, from: source)
+        case 20...63:
+            guard let transport = transportsByAddress[source] else { return countDrop(.unknownSourceAddress) }
+            transport.receiveDTLS(bytes)
+        case 128...191:
+            guard let transport = transportsByAddress[source] else { return countDrop(.unknownSourceAddress) }
+            transport.receiveSRTPorSRTCP(bytes)
+        default:
+            countDrop(.unknownFirstByte)
+        }
+    }
+
+    private func handleSTUN(_ bytes: [UInt8], from source: SocketAddress) {
+        guard let stunSource = source.stunAddress else { return countDrop(.stunMalformed) }
+        let decision = responder.handle(bytes, from: stunSource) { [transportsByUfrag] ufrag in
+            transportsByUfrag[ufrag]?.localPassword
+        }
+        switch decision {
+        case .drop(let reason):
+            countDrop(MediaDropReason(reason))
+        case .respond(let response, let localUfrag, _, let nominated):
+            send(response, to: source)
+            guard decision.isSuccessResponse, let transport = transportsByUfrag[localUfrag] else { return }
+            if let previous = transportsByAddress[source], previous !== transport {
+                previous.forgetAddress(source)
+            }
+            transportsByAddress[source] = transport
+            transport.bindingSucceeded(from: source, nominated: nominated)
+        }
+    }
+}
+
+/// NIO handler feeding datagrams to the `MediaSocket` (on its event loop).
+final class MediaDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    weak var socket: MediaSocket?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let bytes = Array(envelope.data.readableBytesView)
+        socket?.receive(bytes, from: envelope.remoteAddress)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        socket?.readBatchEnded()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // ICMP port unreachable etc. surface here on UDP; they must not close the port.
+        socket?.logger.debug("media socket error: \(error)")
+    }
+}
+
+extension SocketAddress {
+    /// The address as STUN sees it (raw IP bytes + port).
+    var stunAddress: STUNTransportAddress? {
+        guard let port = self.port else { return nil }
+        switch self {
+        case .v4(let a):
+            let raw = withUnsafeBytes(of: a.address.sin_addr) { Array($0) }
+            return STUNTransportAddress(ip: raw, port: UInt16(port))
+        case .v6(let a):
+            let raw = withUnsafeBytes(of: a.address.sin6_addr) { Array($0) }
+            return STUNTransportAddress(ip: raw, port: UInt16(port))
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import NIOCore
+import STUN
+
+/// Receives what a `PeerTransport` decrypts, on the media event loop.
+public protocol PeerTransportDelegate: AnyObject {
+    /// A decrypted RTP packet (RFC 3550), header intact.
+    func transport(_ transport: PeerTransport, didReceiveRTP packet: [UInt8])
+    /// A decrypted RTCP compound packet (RFC 3550 §6, RFC 4585).
+    func transport(_ transport: PeerTransport, didReceiveRTCP packet: [UInt8])
+    /// DTLS finished and SRTP keys are installed: media can flow both ways.
+    func transportDidConnect(_ transport: PeerTransport)
+    /// The transport ended (DTLS failure, close_notify or local close); it sends nothing more.
+    func transportDidClose(_ transport: PeerTransport, reason: String)
+}
+
+/// Default no-op implementations so delegates implement only what they use.
+public extension PeerTransportDelegate {
+    func transport(_ transport: PeerTransport, didReceiveRTCP packet: [UInt8]) {}
+    func transportDidConnect(_ transport: PeerTransport) {}
+    func transportDidClose(_ transport: PeerTransport, reason: String) {}
+}
+
+/// One peer connection's transport on the shared UDP port (mediasoup's WebRtcTransport):
+/// ICE-lite credentials, the selected remote address, a DTLS association and two SRTP contexts.
+///
+/// Lifecycle: created with local ICE credentials → registered on a `MediaSocket` → the remote
+/// DTLS parameters arrive with the SDP (`setRemoteDTLS`) — possibly after the first STUN checks
+/// and even after the first DTLS datagram, which is buffered (up to 16) instead of dropped →
+/// first successful binding request selects a remote address → DTLS handshake → `connected`.
+/// Confined to the media event loop (not thread-safe).
+public final class PeerTransport {
+    public enum State: Equatable, Sendable { case new, checking, connecting, connected, closed }
+
+    /// Process-unique identifier, used in logs and maps.
+    public let id: UInt64
+    /// Our `a=ice-ufrag` (RFC 8839 §5.4): 8 random alphanumerics.
+    public let localUfrag: String
+    /// Our `a=ice-pwd`: 24 random alphanumerics (≥ 128 bits of entropy).
+    public let localPassword: String
+    public private(set) var state: State = .new
+    /// The 5-tuple's remote side: the last nominated (or first validated) source address.
+    public private(set) var remoteAddress: SocketAddress?
+    /// Every source address that passed a connectivity check (RFC 8445 valid list).
+    public private(set) var validatedAddresses: Set<SocketAddress> = []
+    public weak var delegate: PeerTransportDelegate?
+
+    let dtlsContext: DTLSContext
+    var dtls: DTLSEndpoint?
+    var srtpInbound: SRTPContext?
+    var srtpOutbound: SRTPContext?
+    weak var socket: MediaSocket?
+    private var pendingDTLS: [[UInt8]] = []
+    private var retransmitTask: Scheduled<Void>?
+    /// Counters of this transport (packets in/out after SRTP, failures).
+    public private(set) var counters = Counters()
+
+    public struct Counters: Sendable, Equatable {
+        public var rtpReceived = 0, rtcpReceived = 0, rtpSent = 0, rtcpSent = 0
+        public var srtpFailures = 0, sendsBeforeConnected = 0
+    }
+
+    private static var nextID: UInt64 = 1
+
+    /// - Parameter dtlsContext: the process-wide DTLS context (certificate + use_srtp).
+    public init(dtlsContext: DTLSContext) {
+        PeerTransport.nextID &+= 1
+        self.id = PeerTransport.nextID
+        self.localUfrag = PeerTransport.randomToken(length: 8)
+        self.localPassword = PeerTransport.randomToken(length: 24)
+        self.dtlsContext = dtlsContext
+    }
+
+    /// Installs the remote DTLS parameters from the SDP: our role (from `a=setup`) and the peer's
+    /// SHA-256 fingerprint. Replays DTLS datagrams that arrived before. Idempotent for equal values.
+    /// - Throws: `DTLSError.context` when OpenSSL cannot allocate the session.
+    public func setRemoteDTLS(role: DTLSRole, fingerprint: String?) throws {
+        guard dtls == nil, state != .closed else { return }
+        let endpoint = try DTLSEndpoint(context: dtlsContext, role: role, expectedPeerFingerprint: fingerprint)
+        dtls = endpoint
+        if role == .client, remoteAddress != nil {
+            send(datagrams: endpoint.start())
+            armRetransmit()
+        }
+        let buffered = pendingDTLS
+        pendingDTLS.removeAll()
+        for datagram in buffered { receiveDTLS(datagram) }
+    }
+
+    /// Protects and sends one RTP packet to the selected address. Dropped (and counted) before
+    /// the transport is connected.
+    public func sendRTP(_ packet: [UInt8]) {
+        guard state == .connected, let out = srtpOutbound, let address = remoteAddress else {
+            counters.sendsBeforeConnected += 1
+            return
+        }
+        var buffer = packet
+        do { try out.protectRTP(&buffer) } catch { counters.srtpFailures += 1; return }
+        counters.rtpSent += 1
+        socket?.send(buffer, to: address)
+    }
+
+    /// Protects and sends one RTCP compound packet to the selected address.
+    public func sendRTCP(_ packet: [UInt8]) {
+        guard state == .connected, let out = srtpOutbound, let address = remoteAddress else {
+            counters.sendsBeforeConnected += 1
+            return
+        }
+        var buffer = packet
+        do { try out.protectRTCP(&buffer) } catch { counters.srtpFailures += 1; return }
+        counters.rtcpSent += 1
+        socket?.send(buffer, to: address)
+    }
+
+    /// Sends close_notify (when connected), unregisters and reports `transportDidClose`.
+    public func close(reason: String = "closed") {
+        guard state != .closed else { return }
+        if let dtls, let address = remoteAddress {
+            for d in dtls.close() { socket?.send(d, to: address) }
+        }
+        finish(reason: reason)
+    }
+
+    // MARK: - Called by MediaSocket
+
+    func bindingSucceeded(from address: SocketAddress, nominated: Bool) {
+        guard state != .closed else { return }
+        validatedAddresses.insert(address)
+        if remoteAddress == nil || nominated { remoteAddress = address }
+        if state == .new { state = .checking }
+        if state == .checking, let dtls {
+            state = .connecting
+            if dtls.role == .client {
+                send(datagrams: dtls.start())
+                armRetransmit()
+            }
+        }
+    }
+
+    func forgetAddress(_ address: SocketAddress) {
+        validatedAddresses.remove(address)
+        if remoteAddress == address { remoteAddress = validatedAddresses.first }
+    }
+
+    func receiveDTLS(_ datagram: [UInt8]) {
+        guard state != .closed else { return }
+        guard let dtls else {
+            if pendingDTLS.count < 16 { pendingDTLS.append(datagram) }
+            return
+        }
+        if state == .checking || state == .new { state = .connecting }
+        let wasConnected = dtls.isConnected
+        send(datagrams: dtls.receive(datagram))
+        if let failure = dtls.failure {
+            finish(reason: failure.description)
+            return
+        }
+        if dtls.isClosed {
+            finish(reason: "DTLS close_notify")
+            return
+        }
+        if !wasConnected, dtls.isConnected { installSRTP(dtls) } else { armRetransmit() }
+    }
+
+    func receiveSRTPorSRTCP(_ datagram: [UInt8]) {
+        guard state == .connected, let inbound = srtpInbound else { return }
+        var packet = datagram
+        let isRTCP = datagram.count >= 2 && (192...223).contains(datagram[1])
+        do {
+            if isRTCP {
+                try inbound.unprotectRTCP(&packet)
+                counters.rtcpReceived += 1
+                delegate?.transport(self, didReceiveRTCP: packet)
+            } else {
+                try inbound.unprotectRTP(&packet)
+                counters.rtpReceived += 1
+                delegate?.transport(self, didReceiveRTP: packet)
+            }
+        } catch {
+            counters.srtpFailures += 1
+            socket?.countDrop(.srtpUnprotectFailed)
+        }
+    }
+
+    // MARK: - Private
+
+    private func installSRTP(_ dtls: DTLSEndpoint) {
+        retransmitTask?.cancel()
+        guard let keys = dtls.keyingMaterial else { return finish(reason: "DTLS connected without keys") }
+        do {
+            srtpInbound = try SRTPContext(profile: keys.profile, keyAndSalt: keys.remoteKeyAndSalt, direction: .inbound)
+            srtpOutbound = try SRTPContext(profile: keys.profile, keyAndSalt: keys.localKeyAndSalt, direction: .outbound)
+        } catch {
+            return finish(reason: "SRTP setup failed: \(error)")
+        }
+        state = .connected
+        delegate?.transportDidConnect(self)
+    }
+
+    private func send(datagrams: [[UInt8]]) {
+        guard let address = remoteAddress else { return }
+        for d in datagrams { socket?.send(d, to: address) }
+    }
+
+    private func armRetransmit() {
+        retransmitTask?.cancel()
+        guard let dtls, let ms = dtls.timeoutMilliseconds(), let loop = socket?.eventLoop else { return }
+        retransmitTask = loop.scheduleTask(in: .milliseconds(Int64(max(ms, 10)))) { [weak self] in
+            guard let self, let dtls = self.dtls, !dtls.isConnected, self.state != .closed else { return }
+            self.send(datagrams: dtls.handleTimeout())
+            self.armRetransmit()
+        }
+    }
+
+    private func finish(reason: String) {
+        guard state != .closed else { return }
+        state = .closed
+        retransmitTask?.cancel()
+        socket?.unregister(self)
+        delegate?.transportDidClose(self, reason: reason)
+    }
+
+    static func randomToken(length: Int) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int(rng.next(upperBound: UInt64(alphabet.count)))] })
+    }
+}
