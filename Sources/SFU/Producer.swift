@@ -1,0 +1,87 @@
+import NIOCore
+import RTP
+import SDP
+
+/// An incoming RTP stream from a publisher's m-section (mediasoup's Producer): the negotiated
+/// codecs and header extensions, the SSRCs it uses, and the consumers it feeds.
+/// Confined to the media event loop.
+final class Producer {
+    let key: StreamKey
+    let mid: String
+    let kind: MediaKind
+    /// Codecs accepted in the publisher's answer, with the publisher's payload types.
+    let codecs: [RTPCodec]
+    /// Header extensions accepted in the publisher's answer (publisher's ids).
+    let extensions: [RTPHeaderExtension]
+    /// Media SSRCs seen or announced (a=ssrc); the latest one receives keyframe requests.
+    private(set) var mediaSSRC: UInt32?
+    private(set) var consumers: [Consumer] = []
+    weak var session: PublisherSession?
+
+    /// Minimum interval between two keyframe requests for this stream (ms).
+    static let keyframeRequestInterval: Int64 = 1000
+    private var lastKeyframeRequest: NIODeadline?
+    private(set) var keyframeRequestsSent = 0
+    private(set) var packetsReceived = 0
+    private(set) var bytesReceived = 0
+
+    init(key: StreamKey, media: NegotiatedMedia) {
+        self.key = key
+        self.mid = media.mid
+        self.kind = media.kind
+        self.codecs = media.codecs
+        self.extensions = media.extensions
+        self.mediaSSRC = media.ssrcs.first
+    }
+
+    /// Primary (non-RTX) payload types.
+    var mediaPayloadTypes: Set<UInt8> { Set(codecs.map(\.payloadType)) }
+
+    func codec(for payloadType: UInt8) -> RTPCodec? { codecs.first { $0.payloadType == payloadType } }
+
+    func attach(_ consumer: Consumer) {
+        consumers.append(consumer)
+        requestKeyframe()
+    }
+
+    func detach(_ consumer: Consumer) {
+        consumers.removeAll { $0 === consumer }
+    }
+
+    func detachAll() {
+        for c in consumers { c.producerClosed() }
+        consumers.removeAll()
+    }
+
+    /// Forwards one decrypted RTP packet to every consumer.
+    func receive(_ packet: [UInt8], header: RTPHeader) {
+        packetsReceived += 1
+        bytesReceived += packet.count
+        if mediaSSRC != header.ssrc { mediaSSRC = header.ssrc }
+        guard let codec = codec(for: header.payloadType) else { return }
+        let keyframe = Producer.isKeyframe(packet, header: header, codec: codec)
+        for consumer in consumers { consumer.forward(packet, header: header, isKeyframe: keyframe) }
+    }
+
+    /// Sends a PLI (RFC 4585 §6.3.1) to the publisher, at most once per `keyframeRequestInterval`.
+    /// Returns true when a request went out.
+    @discardableResult
+    func requestKeyframe(now: NIODeadline = .now()) -> Bool {
+        guard kind == .video, let ssrc = mediaSSRC, let session else { return false }
+        if let last = lastKeyframeRequest, now - last < .milliseconds(Producer.keyframeRequestInterval) { return false }
+        lastKeyframeRequest = now
+        keyframeRequestsSent += 1
+        session.sendRTCP(RTCPBuilder.pli(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc))
+        return true
+    }
+
+    /// True when the packet starts a frame a decoder can begin with (VP8 key frame, H264 IDR/SPS;
+    /// every audio packet).
+    static func isKeyframe(_ packet: [UInt8], header: RTPHeader, codec: RTPCodec) -> Bool {
+        guard header.payloadOffset + header.payloadLength <= packet.count else { return false }
+        let payload = packet[header.payloadRange]
+        if codec.isVP8 { return VP8PayloadDescriptor.isKeyframe(payload: payload) }
+        if codec.isH264 { return H264Payload.isKeyframe(payload: payload) }
+        return codec.clockRate != 90000
+    }
+}

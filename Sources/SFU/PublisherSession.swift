@@ -1,0 +1,92 @@
+import RTP
+import SDP
+import WebRTCTransport
+
+/// A publisher peer connection (WSC video-out / screen-out PC): its transport and one producer
+/// per accepted audio/video m-section. Maps incoming SSRCs to producers from `a=ssrc` lines,
+/// then from the RFC 8843 mid header extension, then from the payload type.
+/// Confined to the media event loop.
+final class PublisherSession: PeerTransportDelegate {
+    let key: StreamKey
+    let transport: PeerTransport
+    private(set) var producers: [Producer] = []
+    private var producerBySSRC: [UInt32: Producer] = [:]
+    /// SSRC used as "sender SSRC" in the RTCP feedback we send (RFC 4585 §6.1).
+    let rtcpSSRC = UInt32.random(in: 1...UInt32.max)
+    weak var router: Router?
+    private(set) var unroutablePackets = 0
+    private(set) var malformedPackets = 0
+
+    init(key: StreamKey, transport: PeerTransport, media: [NegotiatedMedia]) {
+        self.key = key
+        self.transport = transport
+        for m in media where m.accepted && (m.kind == .video || m.kind == .audio) {
+            let producer = Producer(key: key, media: m)
+            producer.session = self
+            producers.append(producer)
+            for ssrc in m.ssrcs { producerBySSRC[ssrc] = producer }
+        }
+        transport.delegate = self
+    }
+
+    /// The producer subscribers of `key` receive: the first video producer.
+    var videoProducer: Producer? { producers.first { $0.kind == .video } }
+
+    func sendRTCP(_ packet: [UInt8]) { transport.sendRTCP(packet) }
+
+    func close() {
+        for p in producers { p.detachAll() }
+        transport.delegate = nil
+        transport.close(reason: "unpublished")
+    }
+
+    // MARK: PeerTransportDelegate
+
+    func transport(_ transport: PeerTransport, didReceiveRTP packet: [UInt8]) {
+        guard let header = try? RTPHeader.parse(packet) else {
+            malformedPackets += 1
+            return
+        }
+        guard let producer = producer(for: header, packet: packet) else {
+            unroutablePackets += 1
+            return
+        }
+        producer.receive(packet, header: header)
+    }
+
+    func transport(_ transport: PeerTransport, didReceiveRTCP packet: [UInt8]) {
+        // Sender reports and SDES are not needed for forwarding yet; parsing validates the input.
+        _ = RTCPPacket.parseCompoundLenient(packet)
+    }
+
+    func transportDidConnect(_ transport: PeerTransport) {
+        for p in producers where !p.consumers.isEmpty { p.requestKeyframe() }
+    }
+
+    func transportDidClose(_ transport: PeerTransport, reason: String) {
+        router?.publisherTransportClosed(self, reason: reason)
+    }
+
+    private func producer(for header: RTPHeader, packet: [UInt8]) -> Producer? {
+        if let p = producerBySSRC[header.ssrc] { return p }
+        var found: Producer?
+        for p in producers {
+            if let id = p.extensions.id(for: HeaderExtensionURI.mid),
+               let value = header.extensionValue(id: id, in: packet),
+               String(decoding: value, as: UTF8.self) == p.mid {
+                found = p
+                break
+            }
+        }
+        if found == nil {
+            // Only primary payload types identify a stream; RTX (retransmissions) is not routed yet.
+            let candidates = producers.filter { $0.mediaPayloadTypes.contains(header.payloadType) }
+            if candidates.count == 1 { found = candidates[0] }
+        }
+        if let found, found.mediaPayloadTypes.contains(header.payloadType) {
+            producerBySSRC[header.ssrc] = found
+            return found
+        }
+        return nil
+    }
+}

@@ -1,0 +1,121 @@
+import Logging
+import SDP
+import WebRTCTransport
+
+/// All media of one meeting (mediasoup's Router): its publisher sessions by stream key and its
+/// subscriber sessions by participant. Confined to the media event loop.
+final class Router {
+    let id: String
+    private unowned let sfu: SFU
+    private(set) var publishers: [StreamKey: PublisherSession] = [:]
+    private(set) var subscribers: [String: SubscriberSession] = [:]
+    var logger: Logger { sfu.logger }
+
+    init(id: String, sfu: SFU) {
+        self.id = id
+        self.sfu = sfu
+    }
+
+    var isEmpty: Bool { publishers.isEmpty && subscribers.isEmpty }
+
+    /// Answers a publisher offer; replaces any previous publisher session of `key`.
+    func publish(key: StreamKey, offer: SessionDescription) throws -> SessionDescription {
+        let transport = PeerTransport(dtlsContext: sfu.dtlsContext)
+        let negotiated: PublisherAnswer
+        do {
+            negotiated = try answerPublisherOffer(offer, local: sfu.localTransport(for: transport))
+        } catch {
+            throw SFUError.invalidSDP("\(error)")
+        }
+        guard negotiated.media.contains(where: { $0.accepted && $0.kind == .video }) else {
+            throw SFUError.invalidSDP("the offer has no video m-section the server can receive (VP8 or H264)")
+        }
+        let role: WebRTCTransport.DTLSRole = negotiated.dtlsRole == .client ? .client : .server
+        let fingerprint = negotiated.remoteFingerprint.algorithm == "sha-256" ? negotiated.remoteFingerprint.value : nil
+        do {
+            try transport.setRemoteDTLS(role: role, fingerprint: fingerprint)
+        } catch {
+            throw SFUError.transport("\(error)")
+        }
+        unpublish(key: key)
+        sfu.socket.register(transport)
+        let session = PublisherSession(key: key, transport: transport, media: negotiated.media)
+        session.router = self
+        publishers[key] = session
+        logger.info("publisher \(key) in \(id): transport \(transport.id), \(session.producers.count) producer(s)")
+        return negotiated.answer
+    }
+
+    func unpublish(key: StreamKey) {
+        guard let session = publishers.removeValue(forKey: key) else { return }
+        for subscriber in subscribers.values { subscriber.producerRemoved(key) }
+        session.close()
+    }
+
+    /// Applies subscription changes for `participantID` and returns the new server offer and
+    /// the (stream, mid) pairs now subscribed. Unknown stream keys are ignored (the publisher may
+    /// not have published yet); `subscribe` of an already subscribed key is a no-op.
+    func updateSubscriptions(participantID: String, subscribe: [StreamKey], unsubscribe: [StreamKey])
+        -> (offer: SessionDescription, streams: [(StreamKey, String)]) {
+        let session: SubscriberSession
+        if let existing = subscribers[participantID] {
+            session = existing
+        } else {
+            let transport = PeerTransport(dtlsContext: sfu.dtlsContext)
+            sfu.socket.register(transport)
+            session = SubscriberSession(participantID: participantID, transport: transport)
+            session.router = self
+            subscribers[participantID] = session
+        }
+        let producers = subscribe.compactMap { publishers[$0]?.videoProducer }
+        let streams = session.update(subscribe: producers, unsubscribe: unsubscribe)
+        let offer = makeSubscriberOffer(local: sfu.localTransport(for: session.transport),
+                                        sessionVersion: session.sessionVersion, streams: streams)
+        let subscribed = session.slots.compactMap { slot in slot.key.map { ($0, slot.stream.mid) } }
+        return (offer, subscribed)
+    }
+
+    func applySubscriberAnswer(participantID: String, answer: SessionDescription) throws {
+        guard let session = subscribers[participantID] else {
+            throw SFUError.unknown("no subscription offer was made to \(participantID)")
+        }
+        try session.applyAnswer(answer)
+    }
+
+    func removeParticipant(_ participantID: String) {
+        for key in publishers.keys where key.participantID == participantID { unpublish(key: key) }
+        if let session = subscribers.removeValue(forKey: participantID) { session.close() }
+    }
+
+    func close() {
+        for key in Array(publishers.keys) { unpublish(key: key) }
+        for session in subscribers.values { session.close() }
+        subscribers.removeAll()
+    }
+
+    /// Periodic work (every `SFU.tickInterval`): keyframe requests for consumers still waiting.
+    func tick() {
+        for session in publishers.values {
+            for producer in session.producers where producer.consumers.contains(where: {
+                $0.waitingForKeyframe && $0.isSubscriberConnected
+            }) {
+                producer.requestKeyframe()
+            }
+        }
+    }
+
+    func publisherTransportClosed(_ session: PublisherSession, reason: String) {
+        guard publishers[session.key] === session else { return }
+        logger.info("publisher \(session.key) transport closed: \(reason)")
+        publishers.removeValue(forKey: session.key)
+        for subscriber in subscribers.values { subscriber.producerRemoved(session.key) }
+        for p in session.producers { p.detachAll() }
+    }
+
+    func subscriberTransportClosed(_ session: SubscriberSession, reason: String) {
+        guard subscribers[session.participantID] === session else { return }
+        logger.info("subscriber \(session.participantID) transport closed: \(reason)")
+        subscribers.removeValue(forKey: session.participantID)
+        for slot in session.slots { slot.consumer?.close() }
+    }
+}

@@ -1,0 +1,139 @@
+import Logging
+import NIOCore
+import SDP
+import WebRTCTransport
+
+/// The selective forwarding unit: routers (one per meeting) on one UDP media socket.
+///
+/// Every method must be called on `eventLoop` (the socket's loop); the control plane hops there
+/// (`eventLoop.submit`). Media never leaves that loop.
+public final class SFU {
+    public let socket: MediaSocket
+    public let dtlsContext: DTLSContext
+    /// Address written in SDP host candidates (`a=candidate:… <announcedAddress> <port> typ host`).
+    public let announcedAddress: String
+    public var eventLoop: EventLoop { socket.eventLoop }
+    let logger: Logger
+    private var routers: [String: Router] = [:]
+    private var ticker: RepeatedTask?
+    private let sessionID = UInt64.random(in: 1...(UInt64(1) << 62))
+
+    /// How often routers retry pending keyframe requests (ms).
+    public static let tickInterval: Int64 = 250
+
+    public init(socket: MediaSocket, dtlsContext: DTLSContext, announcedAddress: String, logger: Logger) {
+        self.socket = socket
+        self.dtlsContext = dtlsContext
+        self.announcedAddress = announcedAddress
+        self.logger = logger
+        ticker = socket.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(SFU.tickInterval),
+                                                       delay: .milliseconds(SFU.tickInterval)) { [weak self] _ in
+            self?.tick()
+        }
+    }
+
+    /// Answers a publisher's SDP offer for stream `key` in room `roomID`.
+    /// - Returns: the SDP answer (ice-lite, BUNDLE, one host candidate).
+    /// - Throws: `SFUError.invalidSDP` with the reason for unparseable / non-WebRTC offers or
+    ///   offers without a receivable video section; `SFUError.transport` on OpenSSL failure.
+    public func publish(roomID: String, key: StreamKey, offer: String) throws -> String {
+        let parsed: SessionDescription
+        do { parsed = try SessionDescription.parse(offer) } catch { throw SFUError.invalidSDP("\(error)") }
+        return try router(roomID).publish(key: key, offer: parsed).serialized()
+    }
+
+    /// Stops forwarding stream `key` at once and closes its transport.
+    public func unpublish(roomID: String, key: StreamKey) {
+        routers[roomID]?.unpublish(key: key)
+        dropRouterIfEmpty(roomID)
+    }
+
+    /// Updates what `participantID` receives; returns the server's new offer for its subscriber
+    /// peer connection and the subscribed (stream, mid) pairs.
+    public func updateSubscriptions(roomID: String, participantID: String, subscribe: [StreamKey],
+                                    unsubscribe: [StreamKey]) -> (offer: String, streams: [(StreamKey, String)]) {
+        let result = router(roomID).updateSubscriptions(participantID: participantID, subscribe: subscribe,
+                                                        unsubscribe: unsubscribe)
+        return (result.offer.serialized(), result.streams)
+    }
+
+    /// Applies the subscriber's SDP answer to the last offer.
+    /// - Throws: `SFUError.invalidSDP` (unparseable / mismatched answer), `SFUError.unknown`.
+    public func applySubscriberAnswer(roomID: String, participantID: String, answer: String) throws {
+        let parsed: SessionDescription
+        do { parsed = try SessionDescription.parse(answer) } catch { throw SFUError.invalidSDP("\(error)") }
+        guard let router = routers[roomID] else { throw SFUError.unknown("no media session for room \(roomID)") }
+        try router.applySubscriberAnswer(participantID: participantID, answer: parsed)
+    }
+
+    /// Closes every transport of `participantID` in `roomID`.
+    public func removeParticipant(roomID: String, participantID: String) {
+        routers[roomID]?.removeParticipant(participantID)
+        dropRouterIfEmpty(roomID)
+    }
+
+    /// Closes the room's router and all its transports.
+    public func closeRoom(roomID: String) {
+        routers.removeValue(forKey: roomID)?.close()
+    }
+
+    public func shutdown() {
+        ticker?.cancel()
+        for router in routers.values { router.close() }
+        routers.removeAll()
+    }
+
+    /// Counters for benchmarks and metrics.
+    public func statistics() -> SFUStatistics {
+        var s = SFUStatistics()
+        s.rooms = routers.count
+        s.transports = socket.transportCount
+        s.datagramsReceived = socket.datagramsReceived
+        s.datagramsSent = socket.datagramsSent
+        s.drops = Dictionary(uniqueKeysWithValues: socket.drops.map { ($0.key.rawValue, $0.value) })
+        for router in routers.values {
+            for session in router.publishers.values {
+                for p in session.producers {
+                    s.packetsReceived += p.packetsReceived
+                    s.keyframeRequestsSent += p.keyframeRequestsSent
+                    for c in p.consumers { s.packetsForwarded += c.packetsSent }
+                }
+            }
+        }
+        return s
+    }
+
+    func localTransport(for transport: PeerTransport) -> LocalTransport {
+        LocalTransport(iceUfrag: transport.localUfrag, icePwd: transport.localPassword,
+                       fingerprint: SDPFingerprint(algorithm: "sha-256", value: dtlsContext.certificate.sha256Fingerprint),
+                       candidateAddress: announcedAddress, candidatePort: UInt16(socket.localAddress.port ?? 0),
+                       sessionId: sessionID)
+    }
+
+    private func router(_ roomID: String) -> Router {
+        if let r = routers[roomID] { return r }
+        let r = Router(id: roomID, sfu: self)
+        routers[roomID] = r
+        return r
+    }
+
+    private func dropRouterIfEmpty(_ roomID: String) {
+        if let r = routers[roomID], r.isEmpty { routers.removeValue(forKey: roomID) }
+    }
+
+    private func tick() {
+        for router in routers.values { router.tick() }
+    }
+}
+
+/// Snapshot of SFU counters.
+public struct SFUStatistics: Sendable, Equatable {
+    public var rooms = 0
+    public var transports = 0
+    public var datagramsReceived = 0
+    public var datagramsSent = 0
+    public var packetsReceived = 0
+    public var packetsForwarded = 0
+    public var keyframeRequestsSent = 0
+    public var drops: [String: Int] = [:]
+}

@@ -1,0 +1,182 @@
+import RTP
+import SDP
+import WebRTCTransport
+
+/// A subscriber peer connection (WSC video-in PC, spec §2.7/§3.3): the server offers one m-line
+/// per subscribed stream; mids are never reused for another stream, freed m-lines become
+/// `port 0` slots that are recycled for later streams. Payload types are chosen per peer
+/// connection (a codec keeps its number across m-lines, a number never means two codecs).
+/// Confined to the media event loop.
+final class SubscriberSession: PeerTransportDelegate {
+    struct Slot {
+        var stream: SubscriberStream
+        var consumer: Consumer?
+        var key: StreamKey?
+    }
+
+    let participantID: String
+    let transport: PeerTransport
+    weak var router: Router?
+    private(set) var slots: [Slot] = []
+    private var nextMid = 0
+    private(set) var sessionVersion: UInt64 = 0
+    private var consumerBySSRC: [UInt32: Consumer] = [:]
+    private var payloadTypeByCodec: [String: UInt8] = [:]
+    private var codecByPayloadType: [UInt8: String] = [:]
+    private var remoteDTLSInstalled = false
+    private(set) var keyframeRequestsFromSubscriber = 0
+    let cname: String
+
+    /// Header extensions forwarded to subscribers, with the ids the server offers for them.
+    static let forwardedExtensions: [String: UInt8] = [
+        HeaderExtensionURI.audioLevel: 1,
+        HeaderExtensionURI.absSendTime: 2,
+        HeaderExtensionURI.videoOrientation: 3,
+    ]
+
+    init(participantID: String, transport: PeerTransport) {
+        self.participantID = participantID
+        self.transport = transport
+        self.cname = "parley-\(transport.id)"
+        transport.delegate = self
+    }
+
+    var isConnected: Bool { transport.state == .connected }
+    var streams: [SubscriberStream] { slots.map(\.stream) }
+    var subscribedKeys: [StreamKey] { slots.compactMap { $0.consumer == nil ? nil : $0.key } }
+
+    func send(_ packet: [UInt8]) { transport.sendRTP(packet) }
+
+    /// Applies subscription changes. Returns the streams now offered (slot order = m-line order).
+    func update(subscribe: [Producer], unsubscribe: [StreamKey]) -> [SubscriberStream] {
+        for key in Set(unsubscribe) {
+            for i in slots.indices where slots[i].key == key && slots[i].consumer != nil {
+                release(slot: i)
+            }
+        }
+        for producer in subscribe where !subscribedKeys.contains(producer.key) {
+            add(producer)
+        }
+        sessionVersion += 1
+        return streams
+    }
+
+    /// Reads the subscriber's answer: installs the remote DTLS parameters on first use.
+    /// - Throws: `SFUError.invalidSDP` when the answer does not match the last offer.
+    func applyAnswer(_ answer: SessionDescription) throws {
+        let info: SubscriberAnswerInfo
+        do {
+            info = try parseSubscriberAnswer(answer, offered: streams)
+        } catch {
+            throw SFUError.invalidSDP("\(error)")
+        }
+        if !remoteDTLSInstalled {
+            let role: WebRTCTransport.DTLSRole = info.dtlsRole == .client ? .client : .server
+            let fingerprint = info.remoteFingerprint.algorithm == "sha-256" ? info.remoteFingerprint.value : nil
+            do {
+                try transport.setRemoteDTLS(role: role, fingerprint: fingerprint)
+            } catch {
+                throw SFUError.transport("\(error)")
+            }
+            remoteDTLSInstalled = true
+        }
+    }
+
+    /// Removes every consumer of `key` (its producer went away).
+    func producerRemoved(_ key: StreamKey) {
+        for i in slots.indices where slots[i].key == key && slots[i].consumer != nil { release(slot: i) }
+    }
+
+    func close() {
+        for i in slots.indices { slots[i].consumer?.close() }
+        transport.delegate = nil
+        transport.close(reason: "subscriber left")
+    }
+
+    private func add(_ producer: Producer) {
+        let codecs = producer.codecs.map { codec -> RTPCodec in
+            var c = codec
+            c.payloadType = payloadType(for: codec)
+            c.rtxPayloadType = nil
+            c.rtcpFeedback = [.pli, .fir]
+            return c
+        }
+        var ptMap: [UInt8: UInt8] = [:]
+        for (from, to) in zip(producer.codecs, codecs) { ptMap[from.payloadType] = to.payloadType }
+        var extensions: [RTPHeaderExtension] = []
+        var extMap: [UInt8: UInt8] = [:]
+        for ext in producer.extensions {
+            guard let id = SubscriberSession.forwardedExtensions[ext.uri] else { continue }
+            extensions.append(RTPHeaderExtension(id: id, uri: ext.uri))
+            extMap[ext.id] = id
+        }
+        let mid = String(nextMid)
+        nextMid += 1
+        var ssrc = UInt32.random(in: 1...UInt32.max)
+        while consumerBySSRC[ssrc] != nil { ssrc = UInt32.random(in: 1...UInt32.max) }
+        let stream = SubscriberStream(mid: mid, kind: producer.kind, active: true,
+                                      msidStreamId: producer.key.msidStreamID,
+                                      msidTrackId: "\(producer.key.msidStreamID)/\(mid)",
+                                      ssrc: ssrc, cname: cname, codecs: codecs, extensions: extensions)
+        let consumer = Consumer(producer: producer, subscriber: self, mid: mid, ssrc: ssrc,
+                                payloadTypeMap: ptMap, extensionIDMap: extMap)
+        consumerBySSRC[ssrc] = consumer
+        let slot = Slot(stream: stream, consumer: consumer, key: producer.key)
+        if let free = slots.firstIndex(where: { !$0.stream.active && $0.stream.kind == producer.kind }) {
+            slots[free] = slot
+        } else {
+            slots.append(slot)
+        }
+        producer.attach(consumer)
+    }
+
+    private func release(slot i: Int) {
+        if let consumer = slots[i].consumer {
+            consumer.close()
+            consumerBySSRC.removeValue(forKey: consumer.ssrc)
+        }
+        slots[i].consumer = nil
+        slots[i].key = nil
+        slots[i].stream.active = false
+    }
+
+    /// A payload type for `codec` in this peer connection: the one it already has here, else the
+    /// publisher's number when free, else the first free dynamic number (96–127, then 35–63).
+    private func payloadType(for codec: RTPCodec) -> UInt8 {
+        let identity = "\(codec.normalizedName)/\(codec.clockRate)/\(codec.channels ?? 1)/"
+            + codec.parameters.map { "\($0.name.lowercased())=\($0.value ?? "")" }.sorted().joined(separator: ";")
+        if let pt = payloadTypeByCodec[identity] { return pt }
+        let candidates = [codec.payloadType] + Array(96...127) + Array(35...63)
+        let pt = candidates.first { codecByPayloadType[$0] == nil } ?? codec.payloadType
+        payloadTypeByCodec[identity] = pt
+        codecByPayloadType[pt] = identity
+        return pt
+    }
+
+    // MARK: PeerTransportDelegate
+
+    func transport(_ transport: PeerTransport, didReceiveRTP packet: [UInt8]) {}
+
+    func transport(_ transport: PeerTransport, didReceiveRTCP packet: [UInt8]) {
+        for item in RTCPPacket.parseCompoundLenient(packet).packets {
+            switch item {
+            case .pli(_, let mediaSSRC):
+                keyframeRequestsFromSubscriber += 1
+                consumerBySSRC[mediaSSRC]?.requestKeyframe()
+            case .fir(_, let entries):
+                keyframeRequestsFromSubscriber += 1
+                for entry in entries { consumerBySSRC[entry.ssrc]?.requestKeyframe() }
+            default:
+                break
+            }
+        }
+    }
+
+    func transportDidConnect(_ transport: PeerTransport) {
+        for slot in slots { slot.consumer?.requestKeyframe() }
+    }
+
+    func transportDidClose(_ transport: PeerTransport, reason: String) {
+        router?.subscriberTransportClosed(self, reason: reason)
+    }
+}
