@@ -58,7 +58,9 @@ let package = Package(
 
         // HTTP + WebSocket API, auth, configuration, service wiring.
         .target(name: "ParleyServer", dependencies: [
-            "Meetings", "Storage", "SFU", "SDP",
+            "Meetings", "Storage", "SFU", "SDP", "WebRTCTransport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -75,7 +77,7 @@ let package = Package(
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN"]),
         .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "STUN", "RTP"]),
-        .testTarget(name: "SFUTests", dependencies: ["SFU"]),
+        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCTransport", "SDP", "RTP", "STUN"]),
         .testTarget(name: "MeetingsTests", dependencies: ["Meetings"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ParleyServerTests", dependencies: [

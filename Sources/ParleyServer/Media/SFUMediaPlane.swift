@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import Meetings
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SFU
+import WebRTCTransport
+
+/// The real media plane: `MeetingMediaPlane` over the in-process SFU. Meeting ids name SFU
+/// routers, user ids name participants, and a stream key is `<userId>/<video|screen>`.
+/// Every call hops to the SFU's event loop; media never leaves it.
+public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
+    let sfu: SFU
+    let group: EventLoopGroup
+    private let logger: Logger
+
+    /// Binds the media UDP socket (`host:port`, port 0 = any) on a one-thread event loop group
+    /// and creates the DTLS certificate. `announcedAddress` goes into SDP candidates.
+    /// - Throws: bind errors, `DTLSError` when OpenSSL fails.
+    public init(host: String, port: Int, announcedAddress: String, logger: Logger) throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            let socket = try MediaSocket.bind(host: host, port: port, group: group, logger: logger)
+            let context = try DTLSContext(certificate: DTLSCertificate())
+            self.sfu = SFU(socket: socket, dtlsContext: context, announcedAddress: announcedAddress, logger: logger)
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        self.group = group
+        self.logger = logger
+        logger.info("media plane on udp \(sfu.socket.localAddress), announcing \(announcedAddress)")
+    }
+
+    /// The bound UDP port.
+    public var mediaPort: Int { sfu.socket.localAddress.port ?? 0 }
+
+    public func publish(meetingId: UUID, userId: UUID, type: MediaStreamType, offer: String) async throws -> String {
+        try await onLoop { sfu in
+            try sfu.publish(roomID: meetingId.uuidString, key: Self.key(userId, type), offer: offer)
+        }
+    }
+
+    public func unpublish(meetingId: UUID, userId: UUID, type: MediaStreamType) async {
+        try? await onLoop { sfu in sfu.unpublish(roomID: meetingId.uuidString, key: Self.key(userId, type)) }
+    }
+
+    public func updateSubscriptions(meetingId: UUID, userId: UUID, subscribe: [MediaStreamRef],
+                                    unsubscribe: [MediaStreamRef]) async throws -> SubscriptionOffer {
+        let result = try await onLoop { sfu in
+            sfu.updateSubscriptions(roomID: meetingId.uuidString, participantID: userId.uuidString,
+                                    subscribe: subscribe.map { Self.key($0.userId, $0.type) },
+                                    unsubscribe: unsubscribe.map { Self.key($0.userId, $0.type) })
+        }
+        let streams = result.streams.compactMap { key, mid -> SubscribedStreamInfo? in
+            guard let user = UUID(uuidString: key.participantID), let type = MediaStreamType(rawValue: key.name) else {
+                return nil
+            }
+            return SubscribedStreamInfo(userId: user, type: type, mid: mid)
+        }
+        return SubscriptionOffer(sdp: result.offer, streams: streams)
+    }
+
+    public func applySubscriberAnswer(meetingId: UUID, userId: UUID, answer: String) async throws {
+        try await onLoop { sfu in
+            try sfu.applySubscriberAnswer(roomID: meetingId.uuidString, participantID: userId.uuidString, answer: answer)
+        }
+    }
+
+    public func removeParticipant(meetingId: UUID, userId: UUID) async {
+        try? await onLoop { sfu in sfu.removeParticipant(roomID: meetingId.uuidString, participantID: userId.uuidString) }
+    }
+
+    public func closeMeeting(meetingId: UUID) async {
+        try? await onLoop { sfu in sfu.closeRoom(roomID: meetingId.uuidString) }
+    }
+
+    /// SFU counters (forwarded packets, drops per reason…).
+    public func statistics() async -> SFUStatistics {
+        (try? await onLoop { $0.statistics() }) ?? SFUStatistics()
+    }
+
+    /// Closes every transport and the UDP socket, then stops the event loop.
+    public func shutdown() async {
+        try? await onLoop { sfu in sfu.shutdown() }
+        try? await sfu.socket.eventLoop.flatSubmit { self.sfu.socket.close() }.get()
+        try? await group.shutdownGracefully()
+    }
+
+    static func key(_ userId: UUID, _ type: MediaStreamType) -> StreamKey {
+        StreamKey(participantID: userId.uuidString, name: type.rawValue)
+    }
+
+    /// Runs `body` on the SFU's event loop, mapping `SFUError` to `MediaPlaneError`.
+    private func onLoop<T>(_ body: @escaping (SFU) throws -> T) async throws -> T {
+        let sfu = self.sfu
+        do {
+            return try await sfu.eventLoop.submit { try body(sfu) }.get()
+        } catch let error as SFUError {
+            switch error {
+            case .invalidSDP(let reason): throw MediaPlaneError.invalidSDP(reason)
+            case .unknown(let reason), .transport(let reason): throw MediaPlaneError.unavailable(reason)
+            }
+        }
+    }
+}
+
+/// Runs the media plane under swift-service-lifecycle: waits for graceful shutdown, then closes
+/// transports and the UDP socket.
+struct MediaPlaneService: Service {
+    let plane: SFUMediaPlane
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await plane.shutdown()
+    }
+}
