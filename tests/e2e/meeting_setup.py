@@ -31,7 +31,9 @@ async def mint_users(server: ParleyProcess, names: list[str]) -> list[User]:
 
 async def connect_clients(server: ParleyProcess, users: list[User], *, auth: Optional[list[str]] = None,
                           ping_interval: float = 5.0) -> list[WscClient]:
-    """For each user: a ``WscClient``, ``GET /meetings`` (records the user) and ``/events``."""
+    """For each user: a ``WscClient`` with its ``/events`` WebSocket open. The authenticated
+    upgrade is the user's first request, which makes the server record the user, so every
+    user can be added to a room afterwards."""
     clients = []
     for index, user in enumerate(users):
         mode = auth[index] if auth else "cookie"
@@ -39,10 +41,6 @@ async def connect_clients(server: ParleyProcess, users: list[User], *, auth: Opt
                            ping_interval=ping_interval)
         await client.open()
         clients.append(client)
-    meetings = await asyncio.gather(*(c.list_meetings() for c in clients))
-    for client, listed in zip(clients, meetings):
-        if not isinstance(listed, list):
-            raise WscError(f"{client.label}: GET /meetings returned {listed!r}, expected a JSON array")
     await asyncio.gather(*(c.connect_events() for c in clients))
     return clients
 

@@ -47,8 +47,11 @@ class ServerError(Exception):
 
 
 class ParleyProcess:
-    def __init__(self, binary: Optional[Path] = None, *, keep_dir: bool = False) -> None:
+    def __init__(self, binary: Optional[Path] = None, *, log_level: Optional[str] = None, keep_dir: bool = False) -> None:
+        """``log_level``: passed as ``parley serve --log-level`` (trace … critical); None keeps
+        the server's default. ``keep_dir``: leave the temporary directory (log, database)."""
         self.binary = Path(binary) if binary else default_binary()
+        self.log_level = log_level
         self.keep_dir = keep_dir
         self.workdir = Path(tempfile.mkdtemp(prefix="parley-e2e-"))
         self.log_path = self.workdir / "server.log"
@@ -79,8 +82,11 @@ class ParleyProcess:
             raise ServerError(f"server binary {self.binary} does not exist: run `swift build` first (scripts/test does)")
         config = REPO_ROOT / "config" / "parley.yaml"
         self._log_file = open(self.log_path, "wb")
+        command = [str(self.binary), "serve", "--config", str(config)]
+        if self.log_level:
+            command += ["--log-level", self.log_level]
         self.process = subprocess.Popen(
-            [str(self.binary), "serve", "--config", str(config)],
+            command,
             cwd=self.workdir,
             env=self.environment(),
             stdin=subprocess.DEVNULL,

@@ -5,8 +5,9 @@ The module fixture starts the built server (``.build/debug/parley`` or ``$PARLEY
 127.0.0.1 ports with a temporary SQLite database and a random token secret, then runs one meeting:
 
   alice (publisher, cookie auth), bob (subscriber, Bearer auth), carol (room member who stays out)
-  GET /meetings ×3 -> /events ×3 (websocketConnected, ping/pong) -> POST /rooms (group)
+  /events ×3 (websocketConnected, ping/pong) -> POST /rooms (group) -> bob GET /rooms/{id}
   -> POST /meetings -> /start -> alice and bob /join (queue-id) -> carol sees PARTICIPANT_JOINED ×2
+  -> carol GET /meetings/{id} (participants with their queue ids)
   -> alice PUT /media (VP8 offer) -> MEETING_SDP_ANSWERED -> MEDIA_STREAM_CHANGED to alice and bob
   -> bob PUT /media/subscribe -> MEETING_SDP_OFFERED + MEETING_PARTICIPANT_SUBSCRIBED
   -> bob PUT /media/answer -> frames decoded, counters read back -> bob, alice /leave
@@ -15,11 +16,15 @@ The module fixture starts the built server (``.build/debug/parley`` or ``$PARLEY
 Then each test below checks one part of what was recorded. When the flow stops early, the first
 test fails with the step, the error and the server log tail, and later tests say "not reached".
 The whole run is bounded: no frame within 20 s of the answer fails it, 75 s caps the flow.
+
+Environment: PARLEY_BINARY (server executable), PARLEY_E2E_LOG_LEVEL (server --log-level,
+default debug), PARLEY_E2E_KEEP=1 (keep the temporary directory with server.log and the database).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import traceback
 import uuid
@@ -75,16 +80,17 @@ async def run_flow(server: ParleyProcess, out: Outcome) -> None:
     publisher = subscriber = None
     clients = []
     try:
-        out.step = "GET /meetings and WebSocket /events for 3 users"
+        out.step = "WebSocket /events for 3 users"
         clients = await connect_clients(server, [alice_u, bob_u, carol_u], auth=["cookie", "bearer", "cookie"],
                                         ping_interval=2.0)
         alice, bob, carol = clients
         d["user_ids"] = {"alice": alice.user_id, "bob": bob.user_id, "carol": carol.user_id}
         d["queue_ids"] = {c.label: c.queue_id for c in clients}
 
-        out.step = "POST /rooms, POST /meetings, POST /meetings/{id}/start"
+        out.step = "POST /rooms, GET /rooms/{id}, POST /meetings, POST /meetings/{id}/start"
         room = await alice.create_group_room("e2e video room", [bob.user_id, carol.user_id])
         d["room"] = room
+        d["room_seen_by_bob"] = await bob.request("GET", f"/rooms/{room['id']}")
         meeting = await alice.create_meeting(room["id"], "e2e video meeting")
         d["meeting"] = meeting
         mid = meeting["id"]
@@ -99,6 +105,8 @@ async def run_flow(server: ParleyProcess, out: Outcome) -> None:
             await carol.wait_for_event("MEETING_PARTICIPANT_JOINED", {"meetingId": mid, "userId": u.user_id}, after=carol_mark)
             for u in (alice, bob)
         ]
+        out.step = "GET /meetings/{id} by carol"
+        d["meeting_seen_by_carol"] = await carol.get_meeting(mid)
 
         out.step = "alice PUT /media (VP8 offer) -> MEETING_SDP_ANSWERED"
         bob_mark = bob.mark()
@@ -151,7 +159,8 @@ async def run_flow(server: ParleyProcess, out: Outcome) -> None:
 @pytest.fixture(scope="module")
 def outcome(request) -> Outcome:
     out = Outcome()
-    server = ParleyProcess()
+    server = ParleyProcess(log_level=os.environ.get("PARLEY_E2E_LOG_LEVEL", "debug"),
+                           keep_dir=bool(os.environ.get("PARLEY_E2E_KEEP")))
     out.media_port = server.media_port
     try:
         out.step = "start parley serve"
@@ -192,8 +201,13 @@ def test_websocket_queue_ids_and_pongs(outcome: Outcome):
 
 
 def test_room_meeting_start_and_join(outcome: Outcome):
-    room, meeting, started, join = outcome.need("room", "meeting", "started", "join")
-    assert room["type"] == "group"
+    room, room_seen, meeting, started, join, users = outcome.need(
+        "room", "room_seen_by_bob", "meeting", "started", "join", "user_ids")
+    assert room["type"] == "group" and room["name"] == "e2e video room"
+    members = {m["userId"]: m["owner"] for m in room["members"]}
+    assert members == {users["alice"]: True, users["bob"]: False, users["carol"]: False}, room["members"]
+    assert room_seen["id"] == room["id"]
+    assert {m["userId"] for m in room_seen["members"]} == set(members)
     assert meeting["roomId"] == room["id"]
     assert meeting["active"] is False and meeting["participants"] == []
     assert meeting["meetingType"] == "permanent"
@@ -205,6 +219,13 @@ def test_participant_joined_events_reach_room_members(outcome: Outcome):
     joined, meeting, users = outcome.need("joined_events", "meeting", "user_ids")
     assert [(e["meetingId"], e["userId"]) for e in joined] == [(meeting["id"], users["alice"]), (meeting["id"], users["bob"])]
     assert all("sentDate" in e for e in joined), joined
+
+
+def test_meeting_lists_participants_with_queue_ids(outcome: Outcome):
+    seen, users, queue_ids = outcome.need("meeting_seen_by_carol", "user_ids", "queue_ids")
+    assert seen["active"] is True
+    participants = {p["userId"]: p["queueId"] for p in seen["participants"]}
+    assert participants == {users["alice"]: queue_ids["Alice Publisher"], users["bob"]: queue_ids["Bob Subscriber"]}, seen
 
 
 def test_publisher_answer(outcome: Outcome):
