@@ -2,6 +2,7 @@
 # Helpers shared by scripts/*: sourced, never executed. Defines PARLEY_ROOT and functions to
 # check/install the apt packages, find Swift, and pick the Python that runs the e2e tests.
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 PARLEY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # C libraries behind the system-library targets (Package.swift) and pkg-config to find them.
