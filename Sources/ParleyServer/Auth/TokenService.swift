@@ -1,0 +1,52 @@
+import Foundation
+import JWTKit
+import Meetings
+
+/// The claims of a Parley token (JWT, HS256): `sub` = user id (UUID), `name`, `email`,
+/// `type` (`internal` | `guest`), `exp` (seconds since 1970).
+public struct ParleyTokenClaims: JWTPayload, Equatable {
+    public var sub: SubjectClaim
+    public var name: String
+    public var email: String?
+    public var type: String
+    public var exp: ExpirationClaim
+
+    public init(user: User, expiresAt: Date) {
+        self.sub = SubjectClaim(value: user.id.uuidString.lowercased())
+        self.name = user.name
+        self.email = user.email
+        self.type = user.type.rawValue
+        self.exp = ExpirationClaim(value: expiresAt)
+    }
+
+    public func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+}
+
+/// Issues and verifies Parley tokens with the configured HS256 secret (issue 2 §3).
+public struct TokenService: Sendable {
+    private let keys: JWTKeyCollection
+
+    public init(secret: String) async {
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+    }
+
+    /// A signed token for `user`, valid for `ttl` seconds from `now`.
+    public func issue(for user: User, ttl: TimeInterval, now: Date = Date()) async throws -> String {
+        try await keys.sign(ParleyTokenClaims(user: user, expiresAt: now.addingTimeInterval(ttl)))
+    }
+
+    /// The user a token names, or nil when the token is malformed, signed with another key or
+    /// algorithm, expired, or carries no UUID subject, an empty name or an unknown type.
+    public func verify(_ token: String) async -> User? {
+        guard let claims = try? await keys.verify(token, as: ParleyTokenClaims.self) else { return nil }
+        let name = claims.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let id = UUID(uuidString: claims.sub.value), !name.isEmpty,
+              let type = UserType(caseInsensitive: claims.type)
+        else { return nil }
+        let email = claims.email.flatMap { $0.isEmpty ? nil : $0 }
+        return User(id: id, name: name, email: email, type: type)
+    }
+}

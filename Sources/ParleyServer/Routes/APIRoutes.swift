@@ -1,0 +1,130 @@
+import Foundation
+import Hummingbird
+import Meetings
+
+/// The REST routes of the issue-2 slice (spec §1.2 M2, M3, M5–M8, M11–M13; §1.3 rooms),
+/// exact WSC paths, codes and bodies. Check order (spec §1.1): 401 → 403 guest → 400 body →
+/// 404 entity → 403 membership → state.
+struct APIRoutes {
+    let service: MeetingService
+
+    func register(on router: Router<ParleyRequestContext>) {
+        router.post("/rooms", use: createRoom)
+        router.get("/rooms/:id", use: getRoom)
+        router.post("/meetings", use: createMeeting)
+        router.get("/meetings/:id", use: getMeeting)
+        router.post("/meetings/:id/start", use: start)
+        router.post("/meetings/:id/stop", use: stop)
+        router.post("/meetings/:id/join", use: join)
+        router.post("/meetings/:id/leave", use: leave)
+        router.put("/meetings/:id/media", use: setMedia)
+        router.put("/meetings/:id/media/subscribe", use: subscribe)
+        router.put("/meetings/:id/media/answer", use: answer)
+        // A plain GET of the WebSocket endpoint (no upgrade) after authentication.
+        router.get("/events") { _, _ in Response(status: .upgradeRequired) }
+    }
+
+    /// The `:id` path parameter as a UUID; a malformed id names nothing (404, spec §1.1).
+    private func pathId(_ context: ParleyRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw APIError.notFound("path id is not a UUID")
+        }
+        return id
+    }
+
+    private static let noContent = Response(status: .noContent)
+
+    // MARK: Rooms
+
+    @Sendable func createRoom(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        var request = request
+        let fields = try await request.decodeJSON(RoomCreationBody.self, context: context).validated()
+        let room = try await service.createRoom(fields, by: user)
+        return try APIJSON.response(RoomBody(room), status: .created)
+    }
+
+    @Sendable func getRoom(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let room = try await service.room(id: try pathId(context), by: user)
+        return try APIJSON.response(RoomBody(room))
+    }
+
+    // MARK: Meetings
+
+    @Sendable func createMeeting(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        var request = request
+        let fields = try await request.decodeJSON(NewMeetingBody.self, context: context).validated()
+        let meeting = try await service.createMeeting(
+            roomId: fields.roomId, name: fields.name, type: fields.type, expiration: fields.expiration, by: user)
+        return try APIJSON.response(MeetingBody(meeting))  // 200, not 201 (spec §8.1)
+    }
+
+    @Sendable func getMeeting(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let meeting = try await service.meeting(id: try pathId(context), by: user)
+        return try APIJSON.response(MeetingBody(meeting))
+    }
+
+    @Sendable func start(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        let transition = try await service.run(.start(by: user), meetingId: try pathId(context))
+        return try APIJSON.response(MeetingBody(transition.context.meeting))
+    }
+
+    @Sendable func stop(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        let transition = try await service.run(.stop(by: user), meetingId: try pathId(context))
+        return try APIJSON.response(MeetingBody(transition.context.meeting))
+    }
+
+    @Sendable func join(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        // Deliberate fix: the reference answers 500 here (spec §8.7).
+        guard let queueId = context.queueId else { throw APIError.badRequest("queue-id header missing") }
+        var request = request
+        _ = try await request.decodeJSON(JoinSettingsBody.self, context: context)
+        let transition = try await service.run(.join(by: user, queueId: queueId), meetingId: try pathId(context))
+        return try APIJSON.response(JoinStatusBody(status: (transition.joinStatus ?? .accepted).rawValue))
+    }
+
+    @Sendable func leave(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        try await service.run(.leave(by: user), meetingId: try pathId(context))
+        return Self.noContent
+    }
+
+    // MARK: Media
+
+    @Sendable func setMedia(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var request = request
+        let settings = try await request.decodeJSON(MediaStreamSettingsBody.self, context: context).validated()
+        try await service.setMediaStream(
+            meetingId: try pathId(context), by: user, type: settings.type, enabled: settings.enabled, offer: settings.sdp)
+        return Self.noContent
+    }
+
+    @Sendable func subscribe(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var request = request
+        let updates = try await request.decodeJSON(SubscriptionUpdatesBody.self, context: context).validated()
+        try await service.updateSubscriptions(
+            meetingId: try pathId(context), by: user, subscribe: updates.subscribe, unsubscribe: updates.unsubscribe)
+        return Self.noContent
+    }
+
+    @Sendable func answer(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var request = request
+        let body = try await request.decodeJSON(SessionDescriptionBody.self, context: context)
+        guard !body.sdp.isEmpty else { throw APIError.badRequest("empty sdp") }
+        try await service.applySubscriberAnswer(meetingId: try pathId(context), by: user, answer: body.sdp)
+        return Self.noContent
+    }
+}
