@@ -35,7 +35,8 @@ public enum RTPRewriter {
     /// Renumbers (or drops) RFC 8285 header-extension elements for the subscriber's negotiated IDs.
     ///
     /// `map` returns the subscriber's ID for a publisher's ID, or nil to drop that element (extension not
-    /// negotiated with the subscriber); a mapped ID of 0 also drops it.
+    /// negotiated with the subscriber); a mapped ID of 0 also drops it. `map` must be a pure function: it
+    /// is called up to twice per element.
     /// - Only IDs change and every new ID fits the current form → bytes are patched in place (no
     ///   allocation, packet size unchanged).
     /// - Elements are dropped, or a new ID does not fit the one-byte form (> 14) → the extension block is
@@ -58,8 +59,7 @@ public enum RTPRewriter {
         guard blockStart >= 12, header.extensionDataOffset + header.extensionDataLength == header.headerLength,
               packet[0] & 0x10 != 0 else { return nil }
 
-        var kept: [(id: UInt8, element: RTPHeaderExtensionElement)] = []
-        kept.reserveCapacity(header.extensions.count)
+        // Pass 1 (no allocation): can the IDs be patched in place?
         var dropped = false
         var fitsOneByte = true
         for element in header.extensions {
@@ -67,11 +67,11 @@ public enum RTPRewriter {
                   element.offset + element.length <= header.headerLength else { return nil }
             guard let newID = map(element.id), newID != 0 else { dropped = true; continue }
             if newID > 14 || element.length < 1 || element.length > 16 { fitsOneByte = false }
-            kept.append((newID, element))
         }
 
         if !dropped && (fitsOneByte || !oneByte) {
-            for (newID, element) in kept {
+            for element in header.extensions {
+                guard let newID = map(element.id), newID != 0 else { continue }
                 if oneByte {
                     packet[element.offset - 1] = newID << 4 | (packet[element.offset - 1] & 0x0F)
                 } else {
@@ -81,13 +81,20 @@ public enum RTPRewriter {
             return packet
         }
 
+        var kept: [(id: UInt8, element: RTPHeaderExtensionElement)] = []
+        kept.reserveCapacity(header.extensions.count)
+        for element in header.extensions {
+            guard let newID = map(element.id), newID != 0 else { continue }
+            kept.append((newID, element))
+        }
+        let oneByteForm = kept.allSatisfy { $0.id <= 14 && (1...16).contains($0.element.length) }
         var rebuilt: [UInt8] = []
         rebuilt.reserveCapacity(packet.count + 4 + kept.count)
         rebuilt.append(contentsOf: packet[0..<blockStart])
         if !kept.isEmpty {
             var data: [UInt8] = []
             for (newID, element) in kept {
-                if fitsOneByte {
+                if oneByteForm {
                     data.append(newID << 4 | UInt8(element.length - 1))
                 } else {
                     data.append(newID)
@@ -96,7 +103,7 @@ public enum RTPRewriter {
                 data.append(contentsOf: packet[element.offset..<(element.offset + element.length)])
             }
             data.append(contentsOf: repeatElement(0, count: (4 - data.count % 4) % 4))
-            let newProfile = fitsOneByte ? RTPHeaderExtensionElement.oneByteProfile
+            let newProfile = oneByteForm ? RTPHeaderExtensionElement.oneByteProfile
                 : (oneByte ? RTPHeaderExtensionElement.twoByteProfile : profile)
             let words = data.count / 4
             rebuilt.append(contentsOf: [UInt8(newProfile >> 8), UInt8(newProfile & 0xFF),
