@@ -74,8 +74,9 @@ extension MediaDescription {
                 continue
             }
             var fb: [RTCPFeedback] = []
+            var seen: Set<String> = []
             for entry in feedback where entry.payloadType == nil || entry.payloadType == pt {
-                if !fb.contains(where: { $0.matches(entry.feedback) }) { fb.append(entry.feedback) }
+                if seen.insert(entry.feedback.sdpText.lowercased()).inserted { fb.append(entry.feedback) }
             }
             codecs.append(RTPCodec(payloadType: pt, name: map.encodingName, clockRate: map.clockRate,
                                    channels: map.channels, parameters: parameters, rtcpFeedback: fb))
@@ -112,9 +113,10 @@ extension MediaDescription {
                 simulcastOrder = group.ssrcs
             }
         }
-        var result: [UInt32] = simulcastOrder.filter { !repair.contains($0) }
-        for attribute in ssrcAttributes where !repair.contains(attribute.ssrc) && !result.contains(attribute.ssrc) {
-            result.append(attribute.ssrc)
+        var result: [UInt32] = []
+        var seen: Set<UInt32> = repair
+        for ssrc in simulcastOrder + ssrcAttributes.map(\.ssrc) where seen.insert(ssrc).inserted {
+            result.append(ssrc)
         }
         return result
     }

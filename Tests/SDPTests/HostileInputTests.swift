@@ -180,6 +180,27 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(try SessionDescription.parse(Self.header + manyFormats).media[0].formats.count, 128)
     }
 
+    func testWorstCaseSizedOffersStayLinear() throws {
+        // 128 formats and ~2000 distinct wildcard feedback lines: every codec sees every line.
+        let formats = (0...127).map(String.init)
+        var text = HostileInputTests.header + "a=fingerprint:" + PublisherAnswerRuleTests.fingerprint256 + "\r\n"
+            + "m=video 9 UDP/TLS/RTP/SAVPF " + formats.joined(separator: " ") + "\r\n"
+            + "a=mid:0\r\na=rtcp-mux\r\na=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n"
+            + formats.map { "a=rtpmap:\($0) VP8/90000\r\n" }.joined()
+        var index = 0
+        while text.utf8.count < SDPLimits.maxBytes - 40 {
+            text += "a=rtcp-fb:* x-\(index)\r\n"
+            index += 1
+        }
+        let offer = try SessionDescription.parse(text)
+        let codecs = offer.media[0].codecs
+        XCTAssertEqual(codecs.count, 128)
+        XCTAssertEqual(codecs[0].rtcpFeedback.count, index)
+        let result = try answerPublisherOffer(offer, local: Fixtures.local)
+        XCTAssertEqual(result.media[0].codecs.count, 128)
+        XCTAssertEqual(result.media[0].codecs[0].rtcpFeedback, [], "unknown feedback types are not answered")
+    }
+
     func testErrorDescriptionsAreHumanReadable() {
         XCTAssertEqual(SDPError.syntax(line: 7, reason: "duplicate a=mid").description, "invalid SDP: line 7: duplicate a=mid")
         XCTAssertEqual(SDPError.notWebRTC(reason: "m-section 0 (mid 0) has no a=fingerprint (session or media level)").description,

@@ -240,4 +240,19 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(parsed.media[0].bandwidths, [SDPBandwidth(type: "TIAS", value: 500000)])
         XCTAssertEqual(parsed.media[0].attributes.last, SDPAttribute("x-y", ""))
     }
+
+    func testSSRCGroupSIMOrderAndFIDMapping() throws {
+        let text = HostileInputTests.header + "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n"
+            + "a=ssrc-group:FID 11 12\r\na=ssrc-group:FID 21 22\r\na=ssrc-group:FID 31 32\r\n"
+            + "a=ssrc-group:SIM 31 21 11\r\n"
+            + ["11", "12", "21", "22", "31", "32"].map { "a=ssrc:\($0) cname:sim-cname\r\n" }.joined()
+            + "a=ssrc:31 msid:stream track\r\n"
+        let media = try SessionDescription.parse(text).media[0]
+        XCTAssertEqual(media.primarySSRCs, [31, 21, 11], "SIM order, repair SSRCs excluded")
+        XCTAssertEqual(media.rtxSSRCs, [11: 12, 21: 22, 31: 32])
+        XCTAssertEqual(media.ssrcGroups.map(\.semantics), ["FID", "FID", "FID", "SIM"])
+        XCTAssertEqual(media.cname, "sim-cname")
+        XCTAssertEqual(media.effectiveMSID, SDPMSID(streamId: "stream", trackId: "track"))
+        XCTAssertNil(SDPSSRCGroup(sdpValue: "FID 1 2 3"), "FID pairs exactly two SSRCs")
+    }
 }
