@@ -9,7 +9,7 @@ The module fixture starts the built server (``.build/debug/parley`` or ``$PARLEY
   -> POST /meetings -> /start -> alice and bob /join (queue-id) -> carol sees PARTICIPANT_JOINED ×2
   -> carol GET /meetings/{id} (participants with their queue ids)
   -> alice PUT /media (VP8 offer) -> MEETING_SDP_ANSWERED -> MEDIA_STREAM_CHANGED to alice and bob
-  -> bob PUT /media/subscribe -> MEETING_SDP_OFFERED + MEETING_PARTICIPANT_SUBSCRIBED
+  -> alice sends 45 frames (so bob needs a fresh keyframe) -> bob PUT /media/subscribe -> MEETING_SDP_OFFERED + MEETING_PARTICIPANT_SUBSCRIBED
   -> bob PUT /media/answer -> frames decoded, counters read back -> bob, alice /leave
   -> PARTICIPANT_LEFT events -> SIGTERM, the server must exit by itself.
 
@@ -44,12 +44,15 @@ from wsc_client import (
     describe_pc,
     msid_streams_by_mid,
     sdp_attribute,
+    wait_connected,
 )
 
 FLOW_TIMEOUT = 75.0
 FIRST_FRAME_TIMEOUT = 20.0
 WANT_FRAMES = 90
 MIN_FRAMES = 30
+MID_STREAM_FRAMES = 45  # frames the publisher has sent before bob subscribes
+KEYFRAME_DELAY = 5.0  # seconds a late subscriber may wait for its first decodable frame
 
 
 @dataclass(repr=False)
@@ -121,6 +124,15 @@ async def run_flow(server: ParleyProcess, out: Outcome) -> None:
             "alice": await alice.wait_for_event("MEETING_MEDIA_STREAM_CHANGED", changed),
             "bob": await bob.wait_for_event("MEETING_MEDIA_STREAM_CHANGED", changed, after=bob_mark),
         }
+
+        # Subscribe mid-stream: the publisher's first keyframe has gone by, so the subscriber only
+        # sees video if Parley asks the publisher for a new one (issue 2 §6: new subscription or PLI).
+        out.step = f"alice's peer connection sends {MID_STREAM_FRAMES} frames"
+        await wait_connected(publisher.pc, alice.label, timeout=10)
+        deadline = asyncio.get_running_loop().time() + 10
+        while track.frames_sent < MID_STREAM_FRAMES and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        d["frames_before_subscribe"] = track.frames_sent
 
         out.step = "bob PUT /media/subscribe -> MEETING_SDP_OFFERED, PUT /media/answer, MEETING_PARTICIPANT_SUBSCRIBED"
         subscriber = VideoSubscriber(bob, mid)
@@ -281,6 +293,17 @@ def test_frames_decoded_with_increasing_counters(outcome: Outcome):
     assert report.increasing(), f"counters not strictly increasing: {report.counters}"
     assert report.sizes == {(320, 240)}, report.sizes
     assert report.counters[-1] < outcome.data["frames_sent"]
+
+
+def test_late_subscriber_gets_a_keyframe_promptly(outcome: Outcome):
+    report, before = outcome.need("frames", "frames_before_subscribe")
+    assert before >= MID_STREAM_FRAMES, f"the publisher had sent only {before} frames before the subscription"
+    if not report.counters:
+        pytest.fail("no readable frame (see test_frames_decoded_with_increasing_counters)", pytrace=False)
+    assert report.counters[0] >= before, f"first frame {report.counters[0]} predates the subscription ({before} sent)"
+    assert report.first_frame_after is not None and report.first_frame_after <= KEYFRAME_DELAY, (
+        f"first frame {report.first_frame_after} s after answering: a new subscription (or the subscriber's "
+        "PLI) must make Parley request a keyframe from the publisher")
 
 
 def test_leave_and_participant_left_events(outcome: Outcome):
