@@ -10,11 +10,12 @@ import Storage
 public enum ParleyServer {
     /// The HTTP + WebSocket application for `config`, over an opened `store` and a media plane.
     /// Routes: spec §1.2/§1.3 slice and WebSocket `/events`.
+    /// - Throws: ``TokenService/SecretError`` for a token secret under 32 bytes.
     public static func buildApplication(
         config: ParleyConfig, store: ParleyStore, mediaPlane: any MeetingMediaPlane,
         hub: EventHub = EventHub(), logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
-    ) async -> some ApplicationProtocol {
-        let tokens = await TokenService(secret: config.tokenSecret)
+    ) async throws -> some ApplicationProtocol {
+        let tokens = try await TokenService(secret: config.tokenSecret)
         let authenticator = Authenticator(tokens: tokens, store: store, clock: clock)
         let service = MeetingService(store: store, mediaPlane: mediaPlane, hub: hub, logger: logger, clock: clock)
 
@@ -49,7 +50,9 @@ public enum ParleyServer {
         config: ParleyConfig, mediaPlane: any MeetingMediaPlane, mediaService: any Service, logger: Logger
     ) async throws {
         let store = try await ParleyStore.open(url: config.databaseURL, logger: logger)
-        let app = await buildApplication(config: config, store: store, mediaPlane: mediaPlane, logger: logger)
+        let app = try await closingOnError(store) {
+            try await buildApplication(config: config, store: store, mediaPlane: mediaPlane, logger: logger)
+        }
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: StorageService(store: store, logger: logger)),
@@ -63,6 +66,18 @@ public enum ParleyServer {
             "database": "\(config.databaseURL)",
         ])
         try await group.run()
+    }
+}
+
+extension ParleyServer {
+    /// Runs `body`; if it throws, closes `store` before rethrowing.
+    static func closingOnError<T>(_ store: ParleyStore, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
     }
 }
 

@@ -87,7 +87,10 @@ struct Token: AsyncParsableCommand {
         guard let id = UUID(uuidString: userId) else { throw ValidationError("--user-id must be a UUID") }
         let tokenSecret = try secret ?? options.load().tokenSecret
         let user = User(id: id, name: name.trimmingCharacters(in: .whitespaces), email: email, type: guest ? .guest : .internal)
-        let token = try await TokenService(secret: tokenSecret).issue(for: user, ttl: ttlHours * 3600)
-        print(token)
+        let tokens: TokenService
+        do { tokens = try await TokenService(secret: tokenSecret) } catch let error as TokenService.SecretError {
+            throw ValidationError(error.description)
+        }
+        print(try await tokens.issue(for: user, ttl: ttlHours * 3600))
     }
 }

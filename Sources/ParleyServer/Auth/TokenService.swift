@@ -26,9 +26,27 @@ public struct ParleyTokenClaims: JWTPayload, Equatable {
 
 /// Issues and verifies Parley tokens with the configured HS256 secret (issue 2 §3).
 public struct TokenService: Sendable {
+    /// Shortest accepted secret, in bytes of UTF-8: the hash output size (RFC 7518 §3.2).
+    public static let minimumSecretLength = 32
+
+    /// Why a token service could not be created.
+    public enum SecretError: Error, Equatable, CustomStringConvertible {
+        case tooShort(bytes: Int)
+
+        public var description: String {
+            switch self {
+            case .tooShort(let bytes):
+                return "token secret is \(bytes) bytes; HS256 needs at least \(TokenService.minimumSecretLength) (RFC 7518 §3.2)"
+            }
+        }
+    }
+
     private let keys: JWTKeyCollection
 
-    public init(secret: String) async {
+    /// - Throws: ``SecretError/tooShort(bytes:)`` for a secret under ``minimumSecretLength`` bytes.
+    public init(secret: String) async throws {
+        let bytes = secret.utf8.count
+        guard bytes >= Self.minimumSecretLength else { throw SecretError.tooShort(bytes: bytes) }
         keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
     }

@@ -50,6 +50,7 @@ public struct ParleyConfig: Sendable, Equatable {
         case invalidYAML(String)
         case invalidAddress(key: String, value: String)
         case emptyValue(key: String)
+        case shortSecret(key: String, bytes: Int)
 
         public var description: String {
             switch self {
@@ -57,6 +58,8 @@ public struct ParleyConfig: Sendable, Equatable {
             case .invalidYAML(let reason): return "invalid configuration YAML: \(reason)"
             case .invalidAddress(let key, let value): return "\(key): '\(value)' is not HOST:PORT with a port 0...65535"
             case .emptyValue(let key): return "\(key) must not be empty"
+            case .shortSecret(let key, let bytes):
+                return "\(key) is \(bytes) bytes; HS256 needs at least \(TokenService.minimumSecretLength)"
             }
         }
     }
@@ -94,7 +97,7 @@ public struct ParleyConfig: Sendable, Equatable {
         if let address = file.media?.address { try config.setMediaAddress(address, key: "media.address") }
         if let announced = file.media?.announcedAddress { config.announcedAddress = try nonEmpty(announced, key: "media.announcedAddress") }
         if let url = file.database?.url { config.databaseURL = try nonEmpty(url, key: "database.url") }
-        if let secret = file.auth?.tokenSecret { config.tokenSecret = try nonEmpty(secret, key: "auth.tokenSecret") }
+        if let secret = file.auth?.tokenSecret { config.tokenSecret = try validSecret(secret, key: "auth.tokenSecret") }
         return config
     }
 
@@ -107,7 +110,7 @@ public struct ParleyConfig: Sendable, Equatable {
             config.announcedAddress = try Self.nonEmpty(value, key: "PARLEY_MEDIA_ANNOUNCED_ADDRESS")
         }
         if let value = environment["PARLEY_DATABASE_URL"] { config.databaseURL = try Self.nonEmpty(value, key: "PARLEY_DATABASE_URL") }
-        if let value = environment["PARLEY_TOKEN_SECRET"] { config.tokenSecret = try Self.nonEmpty(value, key: "PARLEY_TOKEN_SECRET") }
+        if let value = environment["PARLEY_TOKEN_SECRET"] { config.tokenSecret = try Self.validSecret(value, key: "PARLEY_TOKEN_SECRET") }
         return config
     }
 
@@ -142,6 +145,14 @@ public struct ParleyConfig: Sendable, Equatable {
 
     private mutating func setMediaAddress(_ value: String, key: String) throws {
         (mediaHost, mediaPort) = try Self.parseAddress(value, key: key)
+    }
+
+    private static func validSecret(_ value: String, key: String) throws -> String {
+        let secret = try nonEmpty(value, key: key)
+        guard secret.utf8.count >= TokenService.minimumSecretLength else {
+            throw ConfigError.shortSecret(key: key, bytes: secret.utf8.count)
+        }
+        return secret
     }
 
     private static func nonEmpty(_ value: String, key: String) throws -> String {
