@@ -11,6 +11,15 @@ final class Router {
     private(set) var subscribers: [String: SubscriberSession] = [:]
     var logger: Logger { sfu.logger }
 
+    /// What publishers may send. transport-cc is left out until the SFU sends TWCC feedback:
+    /// a browser that negotiates it estimates bandwidth only from that feedback.
+    static let publisherCapabilities: ServerCapabilities = {
+        var c = ServerCapabilities.default
+        c.rtcpFeedback.removeAll { $0.matches(.transportCC) }
+        c.headerExtensions.remove(HeaderExtensionURI.transportWideCC)
+        return c
+    }()
+
     init(id: String, sfu: SFU) {
         self.id = id
         self.sfu = sfu
@@ -23,7 +32,8 @@ final class Router {
         let transport = PeerTransport(dtlsContext: sfu.dtlsContext)
         let negotiated: PublisherAnswer
         do {
-            negotiated = try answerPublisherOffer(offer, local: sfu.localTransport(for: transport))
+            negotiated = try answerPublisherOffer(offer, local: sfu.localTransport(for: transport),
+                                                  capabilities: Router.publisherCapabilities)
         } catch {
             throw SFUError.invalidSDP("\(error)")
         }

@@ -136,4 +136,6 @@ public struct SFUStatistics: Sendable, Equatable {
     public var packetsForwarded = 0
     public var keyframeRequestsSent = 0
     public var drops: [String: Int] = [:]
+
+    public init() {}
 }

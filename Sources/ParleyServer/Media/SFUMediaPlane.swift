@@ -38,18 +38,18 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
 
     public func publish(meetingId: UUID, userId: UUID, type: MediaStreamType, offer: String) async throws -> String {
         try await onLoop { sfu in
-            try sfu.publish(roomID: meetingId.uuidString, key: Self.key(userId, type), offer: offer)
+            try sfu.publish(roomID: Self.id(meetingId), key: Self.key(userId, type), offer: offer)
         }
     }
 
     public func unpublish(meetingId: UUID, userId: UUID, type: MediaStreamType) async {
-        try? await onLoop { sfu in sfu.unpublish(roomID: meetingId.uuidString, key: Self.key(userId, type)) }
+        try? await onLoop { sfu in sfu.unpublish(roomID: Self.id(meetingId), key: Self.key(userId, type)) }
     }
 
     public func updateSubscriptions(meetingId: UUID, userId: UUID, subscribe: [MediaStreamRef],
                                     unsubscribe: [MediaStreamRef]) async throws -> SubscriptionOffer {
         let result = try await onLoop { sfu in
-            sfu.updateSubscriptions(roomID: meetingId.uuidString, participantID: userId.uuidString,
+            sfu.updateSubscriptions(roomID: Self.id(meetingId), participantID: Self.id(userId),
                                     subscribe: subscribe.map { Self.key($0.userId, $0.type) },
                                     unsubscribe: unsubscribe.map { Self.key($0.userId, $0.type) })
         }
@@ -64,16 +64,16 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
 
     public func applySubscriberAnswer(meetingId: UUID, userId: UUID, answer: String) async throws {
         try await onLoop { sfu in
-            try sfu.applySubscriberAnswer(roomID: meetingId.uuidString, participantID: userId.uuidString, answer: answer)
+            try sfu.applySubscriberAnswer(roomID: Self.id(meetingId), participantID: Self.id(userId), answer: answer)
         }
     }
 
     public func removeParticipant(meetingId: UUID, userId: UUID) async {
-        try? await onLoop { sfu in sfu.removeParticipant(roomID: meetingId.uuidString, participantID: userId.uuidString) }
+        try? await onLoop { sfu in sfu.removeParticipant(roomID: Self.id(meetingId), participantID: Self.id(userId)) }
     }
 
     public func closeMeeting(meetingId: UUID) async {
-        try? await onLoop { sfu in sfu.closeRoom(roomID: meetingId.uuidString) }
+        try? await onLoop { sfu in sfu.closeRoom(roomID: Self.id(meetingId)) }
     }
 
     /// SFU counters (forwarded packets, drops per reason…).
@@ -89,7 +89,7 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
     }
 
     static func key(_ userId: UUID, _ type: MediaStreamType) -> StreamKey {
-        StreamKey(participantID: userId.uuidString, name: type.rawValue)
+        StreamKey(participantID: Self.id(userId), name: type.rawValue)
     }
 
     /// Runs `body` on the SFU's event loop, mapping `SFUError` to `MediaPlaneError`.
