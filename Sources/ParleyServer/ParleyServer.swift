@@ -25,7 +25,7 @@ public enum ParleyServer {
         APIRoutes(service: service).register(on: router)
 
         let webSocketRouter = Router(context: ParleyRequestContext.self)
-        webSocketRouter.add(middleware: AuthMiddleware(authenticator: authenticator))
+        webSocketRouter.add(middleware: AuthMiddleware(authenticator: authenticator, refusingUpgrades: true))
         EventsSocket(hub: hub, service: service, clock: clock).register(on: webSocketRouter)
 
         return Application(

@@ -76,6 +76,21 @@ final class WebSocketTests: XCTestCase {
                 XCTAssertEqual(events.log.messages, [])
             }
             XCTAssertEqual(server.hub.connectionCount, 0)
+            // The refused upgrade answers 401, not HummingbirdWebSocket's default 400.
+            for token in [nil, "garbage", try await server.token(self.alice) + "x"] {
+                var headers: HTTPFields = [
+                    .connection: "Upgrade", .upgrade: "websocket", .secWebSocketVersion: "13",
+                    .secWebSocketKey: "dGhlIHNhbXBsZSBub25jZQ==",
+                ]
+                if let token { headers[.cookie] = "ZM_AUTH_TOKEN=\(token)" }
+                // The refusal closes the connection: one fresh client per attempt.
+                let raw = TestClient(host: "localhost", port: try XCTUnwrap(client.port), configuration: .init(timeout: .seconds(10)))
+                raw.connect()
+                let response = try await raw.execute(.init("/events", method: .get, headers: headers))
+                try await raw.shutdown()
+                XCTAssertEqual(response.status, .unauthorized, token ?? "no token")
+                XCTAssertEqual(response.body?.readableBytes ?? 0, 0)
+            }
         }
         }
     }

@@ -53,7 +53,9 @@ public struct TokenService: Sendable {
 
     /// A signed token for `user`, valid for `ttl` seconds from `now`.
     public func issue(for user: User, ttl: TimeInterval, now: Date = Date()) async throws -> String {
-        try await keys.sign(ParleyTokenClaims(user: user, expiresAt: now.addingTimeInterval(ttl)))
+        // NumericDate in whole seconds (RFC 7519 §2), as most JWT libraries print it.
+        let expiresAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + ttl).rounded(.down))
+        return try await keys.sign(ParleyTokenClaims(user: user, expiresAt: expiresAt))
     }
 
     /// The user a token names, or nil when the token is malformed, signed with another key or
