@@ -7,7 +7,8 @@
 /// nothing (idle). All durations are 48 kHz RTP ticks (960 = 20 ms).
 ///
 /// Life cycle: *idle* (no timeline) → first packet → *buffering* until `prefetchTicks` of audio are
-/// buffered or `prefetchTicks` of ticks have been waited → *playing*. While playing, a missing
+/// buffered or `prefetchTicks` of ticks have been waited → *playing* (a burst buffered meanwhile
+/// is first trimmed to `prefetchTicks`). While playing, a missing
 /// packet is concealed (or FEC-rebuilt) when its playout time comes; after `maxConcealTicks` of
 /// consecutive concealment an empty buffer goes back to idle and a gap before a future packet is
 /// filled with silence.
@@ -24,7 +25,9 @@ public struct JitterBuffer: Sendable {
         public var capacity: Int
         /// Buffered audio (ticks) before playout starts; also the longest wait for it.
         public var prefetchTicks: Int
-        /// A packet starting more than this many ticks after the playout point is a discontinuity.
+        /// A packet starting more than this many ticks after the playout point (while buffering:
+        /// after the newest packet) is a discontinuity; while buffering, older packets are dropped
+        /// to keep the buffered span within it.
         public var maxLatencyTicks: Int
         /// Consecutive concealment (ticks) before an empty buffer goes idle or a gap turns silent.
         public var maxConcealTicks: Int
@@ -110,7 +113,9 @@ public struct JitterBuffer: Sendable {
         public var invalidDurations = 0
         /// Packets dropped because the buffer was full.
         public var overflowDrops = 0
-        /// Packets dropped while buffering to keep the buffered span under `maxLatencyTicks`.
+        /// Packets dropped while buffering to keep the buffered span under `maxLatencyTicks`, or
+        /// when playout starts after a burst (over `maxLatencyTicks / 2` buffered) to bring the
+        /// initial latency back to `prefetchTicks`.
         public var latencyDrops = 0
         /// Packets flushed by a resync.
         public var resyncDrops = 0
@@ -180,9 +185,11 @@ public struct JitterBuffer: Sendable {
 
         let seq = highestSeq + Int64(Int16(bitPattern: packet.sequenceNumber &- UInt16(truncatingIfNeeded: highestSeq)))
         let ts = reference + Int64(Int32(bitPattern: packet.timestamp &- UInt32(truncatingIfNeeded: reference)))
-        let seqJump = abs(seq - highestSeq)
-        if seqJump > Int64(configuration.maxSequenceJump)
-            || ts - reference > Int64(configuration.maxLatencyTicks)
+        // While playing, "ahead" is measured from the playout point; while buffering, from the
+        // newest packet (a burst after a pause is accepted, then trimmed to the latency bound).
+        let aheadReference = state == .playing ? reference : entries.reduce(reference) { max($0, $1.ts) }
+        if abs(seq - highestSeq) > Int64(configuration.maxSequenceJump)
+            || ts - aheadReference > Int64(configuration.maxLatencyTicks)
             || reference - ts > Int64(configuration.maxLateTicks) {
             if let held = candidate, packet.sequenceNumber == held.sequenceNumber &+ 1 {
                 let step = Int64(Int32(bitPattern: packet.timestamp &- held.timestamp))
@@ -241,8 +248,17 @@ public struct JitterBuffer: Sendable {
                 waitedTicks += needed
                 return .idle
             }
+            // A burst (more than half the latency bound buffered before playout starts) would
+            // leave that much latency for good: drop its oldest packets down to the prefetch.
+            let end = newestEnd
+            if end - first.ts > Int64(configuration.maxLatencyTicks / 2) {
+                while entries.count > 1, end - entries[1].ts >= Int64(configuration.prefetchTicks) {
+                    entries.removeFirst()
+                    counters.latencyDrops += 1
+                }
+            }
             state = .playing
-            playoutTs = first.ts
+            playoutTs = entries.first?.ts ?? first.ts
             concealedRun = 0
         case .playing:
             break
