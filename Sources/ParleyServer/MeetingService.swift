@@ -75,6 +75,11 @@ public final class MeetingService: Sendable {
         return meeting
     }
 
+    /// `GET /meetings` (M1): meetings of every room the caller is a member of.
+    public func meetings(of user: User) async throws -> [Meeting] {
+        try await store.read { try await $0.meetings(ofMember: user.id) }
+    }
+
     /// `GET /meetings/{id}`: room members only.
     public func meeting(id: UUID, by user: User) async throws -> Meeting {
         guard let context = try await store.read({ try await $0.meetingContext(meetingId: id) }) else {

@@ -160,6 +160,19 @@ public struct StoreSession: Sendable {
             participants: participants)
     }
 
+    /// Meetings of every room `userId` is a member of, oldest first (`GET /meetings`, M1).
+    public func meetings(ofMember userId: UUID) async throws -> [Meeting] {
+        let rows = try await db.raw("""
+            SELECT m.id FROM meetings m JOIN subscriptions s ON s.room_id = m.room_id
+            WHERE s.user_id = \(bind: userId.dbText) ORDER BY m.created_at, m.id
+            """).all()
+        var meetings: [Meeting] = []
+        for row in rows {
+            if let meeting = try await meeting(id: try row.uuid("id", table: "meetings")) { meetings.append(meeting) }
+        }
+        return meetings
+    }
+
     /// The waiting queue of a meeting, oldest first.
     public func waitingList(meetingId: UUID) async throws -> [WaitingParticipant] {
         let rows = try await db.select().columns("user_id", "queue_id", "status").from("waiting_participants")

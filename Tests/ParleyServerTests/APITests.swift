@@ -68,7 +68,7 @@ final class APITests: XCTestCase {
             }
             let id = UUID().apiString
             let routes: [(HTTPRequest.Method, String)] = [
-                (.post, "/rooms"), (.get, "/rooms/\(room.apiString)"), (.post, "/meetings"), (.get, "/meetings/\(id)"),
+                (.post, "/rooms"), (.get, "/rooms/\(room.apiString)"), (.get, "/meetings"), (.post, "/meetings"), (.get, "/meetings/\(id)"),
                 (.post, "/meetings/\(id)/start"), (.post, "/meetings/\(id)/stop"), (.post, "/meetings/\(id)/join"),
                 (.post, "/meetings/\(id)/leave"), (.put, "/meetings/\(id)/media"), (.put, "/meetings/\(id)/media/subscribe"),
                 (.put, "/meetings/\(id)/media/answer"), (.get, "/events"),
@@ -193,6 +193,14 @@ final class APITests: XCTestCase {
                 let value7 = try await self.post(client, "/meetings", server.headers(user), body).status
                 XCTAssertEqual(value7, status, body)
             }
+            // GET /meetings lists the meetings of the caller's rooms only.
+            let listed = try await self.get(client, "/meetings", server.headers(self.bob))
+            XCTAssertEqual(listed.status, .ok)
+            XCTAssertEqual(listed.headers[.contentType], "application/json")
+            let list = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.body.readableBytesView)) as? [[String: Any]])
+            XCTAssertEqual(list.map { $0["id"] as? String }, [meeting.apiString])
+            let strangerList = try await self.get(client, "/meetings", server.headers(self.dave))
+            XCTAssertEqual(String(buffer: strangerList.body), "[]")
             let value8 = try await self.get(client, m, server.headers(self.dave)).status
             XCTAssertEqual(value8, .forbidden)
             let value9 = try await self.get(client, "/meetings/\(UUID().apiString)", server.headers(self.bob)).status

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Meetings
 
-/// The REST routes of the issue-2 slice (spec §1.2 M2, M3, M5–M8, M11–M13; §1.3 rooms),
+/// The REST routes of the issue-2 slice (spec §1.2 M1–M3, M5–M8, M11–M13; §1.3 rooms),
 /// exact WSC paths, codes and bodies. Check order (spec §1.1): 401 → 403 guest → 400 body →
 /// 404 entity → 403 membership → state.
 struct APIRoutes {
@@ -11,6 +11,7 @@ struct APIRoutes {
     func register(on router: Router<ParleyRequestContext>) {
         router.post("/rooms", use: createRoom)
         router.get("/rooms/:id", use: getRoom)
+        router.get("/meetings", use: listMeetings)
         router.post("/meetings", use: createMeeting)
         router.get("/meetings/:id", use: getMeeting)
         router.post("/meetings/:id/start", use: start)
@@ -52,6 +53,11 @@ struct APIRoutes {
     }
 
     // MARK: Meetings
+
+    @Sendable func listMeetings(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        return try APIJSON.response(try await service.meetings(of: user).map(MeetingBody.init))
+    }
 
     @Sendable func createMeeting(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let user = try context.requireUser()
