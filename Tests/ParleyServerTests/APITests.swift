@@ -84,14 +84,10 @@ final class APITests: XCTestCase {
             // Bearer works like the cookie; a plain GET /events without upgrade is 426.
             var bearer = HTTPFields()
             bearer[.authorization] = "Bearer \(try await server.token(self.alice))"
-            let value1 = try await self.get(client, "/rooms/\(room.apiString)", bearer).status
-            XCTAssertEqual(value1, .ok)
-            let value2 = try await self.get(client, "/events", bearer).status
-            XCTAssertEqual(value2, .upgradeRequired)
+            try await expectStatus(.ok, await self.get(client, "/rooms/\(room.apiString)", bearer))
+            try await expectStatus(.upgradeRequired, await self.get(client, "/events", bearer))
             // A queue-id that is not a UUID is 401 on any route (spec §1.1).
-            let value3 = try await self.get(client, "/rooms/\(room.apiString)", server.headers(self.alice, queueId: "nope")).status
-            XCTAssertEqual(value3,
-                           .unauthorized)
+            try await expectStatus(.unauthorized, await self.get(client, "/rooms/\(room.apiString)", server.headers(self.alice, queueId: "nope")))
         }
         }
     }
@@ -131,12 +127,9 @@ final class APITests: XCTestCase {
             let created = try XCTUnwrap(json["createdAt"] as? String)
             XCTAssertTrue(created.hasSuffix("Z"), created)
 
-            let value4 = try await self.get(client, "/rooms/\(room.apiString)", server.headers(self.dave)).status
-            XCTAssertEqual(value4, .forbidden)
-            let value5 = try await self.get(client, "/rooms/\(UUID().apiString)", server.headers(self.bob)).status
-            XCTAssertEqual(value5, .notFound)
-            let value6 = try await self.get(client, "/rooms/not-a-uuid", server.headers(self.bob)).status
-            XCTAssertEqual(value6, .notFound)
+            try await expectStatus(.forbidden, await self.get(client, "/rooms/\(room.apiString)", server.headers(self.dave)))
+            try await expectStatus(.notFound, await self.get(client, "/rooms/\(UUID().apiString)", server.headers(self.bob)))
+            try await expectStatus(.notFound, await self.get(client, "/rooms/not-a-uuid", server.headers(self.bob)))
 
             let members2 = #"[{"userId":"\#(self.bob.id.apiString)"},{"userId":"\#(self.carol.id.apiString)"}]"#
             let cases: [(User, String, HTTPResponse.Status)] = [
@@ -190,8 +183,7 @@ final class APITests: XCTestCase {
                 (self.dave, #"{"name":"x","meetingType":"permanent","roomId":"\#(room.apiString)"}"#, .forbidden),
             ]
             for (user, body, status) in createCases {
-                let value7 = try await self.post(client, "/meetings", server.headers(user), body).status
-                XCTAssertEqual(value7, status, body)
+                try await expectStatus(status, await self.post(client, "/meetings", server.headers(user), body), body)
             }
             // GET /meetings lists the meetings of the caller's rooms only.
             let listed = try await self.get(client, "/meetings", server.headers(self.bob))
@@ -201,24 +193,17 @@ final class APITests: XCTestCase {
             XCTAssertEqual(list.map { $0["id"] as? String }, [meeting.apiString])
             let strangerList = try await self.get(client, "/meetings", server.headers(self.dave))
             XCTAssertEqual(String(buffer: strangerList.body), "[]")
-            let value8 = try await self.get(client, m, server.headers(self.dave)).status
-            XCTAssertEqual(value8, .forbidden)
-            let value9 = try await self.get(client, "/meetings/\(UUID().apiString)", server.headers(self.bob)).status
-            XCTAssertEqual(value9, .notFound)
-            let value10 = try await self.get(client, "/meetings/123", server.headers(self.bob)).status
-            XCTAssertEqual(value10, .notFound)
+            try await expectStatus(.forbidden, await self.get(client, m, server.headers(self.dave)))
+            try await expectStatus(.notFound, await self.get(client, "/meetings/\(UUID().apiString)", server.headers(self.bob)))
+            try await expectStatus(.notFound, await self.get(client, "/meetings/123", server.headers(self.bob)))
 
             // Join before start: 424 (spec §8.6).
-            let value11 = try await self.post(client, "\(m)/join", server.headers(self.bob, queueId: qb), Self.joinBody).status
-            XCTAssertEqual(value11,
-                           HTTPResponse.Status(code: 424))
+            try await expectStatus(HTTPResponse.Status(code: 424), await self.post(client, "\(m)/join", server.headers(self.bob, queueId: qb), Self.joinBody))
             // Start: guest 403, stranger 403 (and nothing changes), member 200.
-            let value12 = try await self.post(client, "\(m)/start", server.headers(self.gina)).status
-            XCTAssertEqual(value12, .forbidden)
-            let value13 = try await self.post(client, "\(m)/start", server.headers(self.dave)).status
-            XCTAssertEqual(value13, .forbidden)
-            let value14 = try await self.get(client, m, server.headers(self.bob)).jsonObject()["active"] as? Bool
-            XCTAssertEqual(value14, false)
+            try await expectStatus(.forbidden, await self.post(client, "\(m)/start", server.headers(self.gina)))
+            try await expectStatus(.forbidden, await self.post(client, "\(m)/start", server.headers(self.dave)))
+            let notStarted = try await self.get(client, m, server.headers(self.bob)).jsonObject()
+            XCTAssertEqual(notStarted["active"] as? Bool, false)
             let started = try await self.post(client, "\(m)/start", server.headers(self.bob))
             XCTAssertEqual(started.status, .ok)
             XCTAssertEqual(started.headers[.contentType], "application/json")
@@ -226,28 +211,22 @@ final class APITests: XCTestCase {
             XCTAssertNotNil(try started.jsonObject()["startedAt"] as? String)
 
             // Join: missing queue-id 400 (deliberate fix), bad body 400 without state change, stranger 403.
-            let value15 = try await self.post(client, "\(m)/join", server.headers(self.bob), Self.joinBody).status
-            XCTAssertEqual(value15, .badRequest)
+            try await expectStatus(.badRequest, await self.post(client, "\(m)/join", server.headers(self.bob), Self.joinBody))
             for body in ["", "{", #"{"audioStreamEnabled":true}"#, #"{"audioStreamEnabled":"yes","videoStreamEnabled":true}"#, "[]"] {
-                let value16 = try await self.post(client, "\(m)/join", server.headers(self.bob, queueId: qb), body).status
-                XCTAssertEqual(value16, .badRequest, body)
+                try await expectStatus(.badRequest, await self.post(client, "\(m)/join", server.headers(self.bob, queueId: qb), body), body)
             }
-            let value17 = (try await self.get(client, m, server.headers(self.bob)).jsonObject()["participants"] as? [Any])?.count
-            XCTAssertEqual(value17, 0)
-            let value18 = try await self.post(client, "\(m)/join", server.headers(self.dave, queueId: qb), Self.joinBody).status
-            XCTAssertEqual(value18, .forbidden)
-            let value19 = try await self.post(client, "/meetings/\(UUID().apiString)/join", server.headers(self.bob, queueId: qb), Self.joinBody).status
-            XCTAssertEqual(value19, .notFound)
+            let afterBadJoins = try await self.get(client, m, server.headers(self.bob)).jsonObject()
+            XCTAssertEqual((afterBadJoins["participants"] as? [Any])?.count, 0, "bad bodies change nothing")
+            try await expectStatus(.forbidden, await self.post(client, "\(m)/join", server.headers(self.dave, queueId: qb), Self.joinBody))
+            try await expectStatus(.notFound, await self.post(client, "/meetings/\(UUID().apiString)/join", server.headers(self.bob, queueId: qb), Self.joinBody))
 
             // Accepted joins; the same queue again is 409.
             let joined = try await self.post(client, "\(m)/join", server.headers(self.bob, queueId: qb), Self.joinBody)
             XCTAssertEqual(joined.status, .ok)
             XCTAssertEqual(joined.headers[.contentType], "application/json")
             XCTAssertEqual(try joined.jsonObject() as NSDictionary, ["status": "ACCEPTED"] as NSDictionary)
-            let value20 = try await self.post(client, "\(m)/join", server.headers(self.bob, queueId: qb), Self.joinBody).status
-            XCTAssertEqual(value20, .conflict)
-            let value21 = try await self.post(client, "\(m)/join", server.headers(self.gina, queueId: qa), Self.joinBody).status
-            XCTAssertEqual(value21, .ok)
+            try await expectStatus(.conflict, await self.post(client, "\(m)/join", server.headers(self.bob, queueId: qb), Self.joinBody))
+            try await expectStatus(.ok, await self.post(client, "\(m)/join", server.headers(self.gina, queueId: qa), Self.joinBody))
             let meetingJSON = try await self.get(client, m, server.headers(self.alice)).jsonObject()
             let participants = try XCTUnwrap(meetingJSON["participants"] as? [[String: Any]])
             XCTAssertEqual(participants.map { $0["userId"] as? String }, [self.bob.id.apiString, self.gina.id.apiString])
@@ -256,16 +235,12 @@ final class APITests: XCTestCase {
             XCTAssertNil(participants.first?["handRaisedAt"])
 
             // Leave: stranger 403; non-participant 204; participants leave; the last one stops the meeting.
-            let value22 = try await self.post(client, "\(m)/leave", server.headers(self.dave)).status
-            XCTAssertEqual(value22, .forbidden)
-            let value23 = try await self.post(client, "\(m)/leave", server.headers(self.carol)).status
-            XCTAssertEqual(value23, .noContent)
-            let value24 = try await self.post(client, "\(m)/leave", server.headers(self.bob)).status
-            XCTAssertEqual(value24, .noContent)
-            let value25 = try await self.get(client, m, server.headers(self.alice)).jsonObject()["active"] as? Bool
-            XCTAssertEqual(value25, true)
-            let value26 = try await self.post(client, "\(m)/leave", server.headers(self.gina)).status
-            XCTAssertEqual(value26, .noContent)
+            try await expectStatus(.forbidden, await self.post(client, "\(m)/leave", server.headers(self.dave)))
+            try await expectStatus(.noContent, await self.post(client, "\(m)/leave", server.headers(self.carol)))
+            try await expectStatus(.noContent, await self.post(client, "\(m)/leave", server.headers(self.bob)))
+            let afterBob = try await self.get(client, m, server.headers(self.alice)).jsonObject()
+            XCTAssertEqual(afterBob["active"] as? Bool, true)
+            try await expectStatus(.noContent, await self.post(client, "\(m)/leave", server.headers(self.gina)))
             let stopped = try await self.get(client, m, server.headers(self.alice)).jsonObject()
             XCTAssertEqual(stopped["active"] as? Bool, false)
             XCTAssertNil(stopped["startedAt"])
@@ -276,10 +251,8 @@ final class APITests: XCTestCase {
             ])
 
             // Explicit stop: guest/stranger 403, member 200 (also when inactive).
-            let value27 = try await self.post(client, "\(m)/stop", server.headers(self.gina)).status
-            XCTAssertEqual(value27, .forbidden)
-            let value28 = try await self.post(client, "\(m)/stop", server.headers(self.dave)).status
-            XCTAssertEqual(value28, .forbidden)
+            try await expectStatus(.forbidden, await self.post(client, "\(m)/stop", server.headers(self.gina)))
+            try await expectStatus(.forbidden, await self.post(client, "\(m)/stop", server.headers(self.dave)))
             let stop = try await self.post(client, "\(m)/stop", server.headers(self.carol))
             XCTAssertEqual(stop.status, .ok)
             XCTAssertEqual(try stop.jsonObject()["active"] as? Bool, false)
@@ -310,14 +283,11 @@ final class APITests: XCTestCase {
 
             let expectedAlice = ["websocketConnected", "ROOM_CREATED", "MEETING_CREATED", "MEETING_STARTED", "MEETING_PARTICIPANT_JOINED",
                                  "MEETING_PARTICIPANT_JOINED", "MEETING_PARTICIPANT_LEFT", "MEETING_PARTICIPANT_JOINED"]
-            let value29 = await eventually { alice.types == expectedAlice }
-            XCTAssertTrue(value29, "\(alice.types)")
+            await assertEventually("\(alice.types)") { alice.types == expectedAlice }
             var expectedOldTab = expectedAlice
             expectedOldTab.insert("MEETING_PARTICIPANT_CLASHED", at: expectedAlice.count - 1)
-            let value30 = await eventually { bob1.types == expectedOldTab }
-            XCTAssertTrue(value30, "\(bob1.types)")
-            let value31 = await eventually { bob2.types == expectedAlice }
-            XCTAssertTrue(value31, "\(bob2.types)")
+            await assertEventually("\(bob1.types)") { bob1.types == expectedOldTab }
+            await assertEventually("\(bob2.types)") { bob2.types == expectedAlice }
             XCTAssertEqual(bob1.events("MEETING_PARTICIPANT_CLASHED").count, 1, "the old queue is told")
             XCTAssertEqual(bob2.events("MEETING_PARTICIPANT_CLASHED").count, 0, "the new queue is not")
             XCTAssertEqual(dave.types, ["websocketConnected"], "non-members get nothing")
@@ -356,17 +326,12 @@ final class APITests: XCTestCase {
 
             // Body errors first (400), then participant (404).
             let media = "\(m)/media"
-            let value32 = try await self.put(client, media, server.headers(self.alice), #"{"type":"video","enabled":true}"#).status
-            XCTAssertEqual(value32, .badRequest)
-            let value33 = try await self.put(client, media, server.headers(self.alice), #"{"type":"audio","enabled":false}"#).status
-            XCTAssertEqual(value33, .badRequest)
-            let value34 = try await self.put(client, media, server.headers(self.alice), #"{"type":"video""#).status
-            XCTAssertEqual(value34, .badRequest)
-            let value35 = try await self.put(client, media, server.headers(self.carol), #"{"type":"video","enabled":true,"sdp":"v=0"}"#).status
-            XCTAssertEqual(value35, .notFound)
-            let value36 = try await self.put(client, "/meetings/\(UUID().apiString)/media", server.headers(self.alice),
-                                              #"{"type":"video","enabled":true,"sdp":"v=0"}"#).status
-            XCTAssertEqual(value36, .notFound)
+            try await expectStatus(.badRequest, await self.put(client, media, server.headers(self.alice), #"{"type":"video","enabled":true}"#))
+            try await expectStatus(.badRequest, await self.put(client, media, server.headers(self.alice), #"{"type":"audio","enabled":false}"#))
+            try await expectStatus(.badRequest, await self.put(client, media, server.headers(self.alice), #"{"type":"video""#))
+            try await expectStatus(.notFound, await self.put(client, media, server.headers(self.carol), #"{"type":"video","enabled":true,"sdp":"v=0"}"#))
+            try await expectStatus(.notFound, await self.put(client, "/meetings/\(UUID().apiString)/media", server.headers(self.alice),
+                                                             #"{"type":"video","enabled":true,"sdp":"v=0"}"#))
             // SDP refused by the media plane: 400 with the reason, nothing changes.
             let refused = try await self.put(client, media, server.headers(self.alice), #"{"type":"video","enabled":true,"sdp":"bad offer"}"#)
             XCTAssertEqual(refused.status, .badRequest)
@@ -383,15 +348,13 @@ final class APITests: XCTestCase {
             let published = try await self.put(client, media, server.headers(self.alice), #"{"type":"VIDEO","enabled":true,"sdp":"v=0 offer"}"#)
             XCTAssertEqual(published.status, .noContent)
             XCTAssertEqual(server.plane.calls, [.publish(meetingId: meeting, userId: self.alice.id, type: .video, offer: "v=0 offer")])
-            let value37 = await eventually { aliceLog.events("MEETING_MEDIA_STREAM_CHANGED").count == 1 }
-            XCTAssertTrue(value37)
+            await assertEventually { aliceLog.events("MEETING_MEDIA_STREAM_CHANGED").count == 1 }
             let answered = try XCTUnwrap(aliceLog.events("MEETING_SDP_ANSWERED").first)
             XCTAssertEqual(answered["sdp"] as? String, "answer-for-video")
             XCTAssertEqual(answered["mediaType"] as? String, "VIDEO")
             XCTAssertEqual(answered["userId"] as? String, self.alice.id.apiString)
             XCTAssertEqual(answered["meetingId"] as? String, meeting.apiString)
-            let value38 = await eventually { bobLog.events("MEETING_MEDIA_STREAM_CHANGED").count == 1 }
-            XCTAssertTrue(value38)
+            await assertEventually { bobLog.events("MEETING_MEDIA_STREAM_CHANGED").count == 1 }
             let changed = try XCTUnwrap(bobLog.events("MEETING_MEDIA_STREAM_CHANGED").first)
             XCTAssertEqual(changed["active"] as? Bool, true)
             XCTAssertEqual(changed["mediaType"] as? String, "VIDEO")
@@ -399,27 +362,20 @@ final class APITests: XCTestCase {
             XCTAssertEqual(carolLog.events("MEETING_MEDIA_STREAM_CHANGED").count, 0)
             XCTAssertEqual(aliceLog.types.suffix(2), ["MEETING_SDP_ANSWERED", "MEETING_MEDIA_STREAM_CHANGED"])
             // Same state again: silent no-op.
-            let value39 = try await self.put(client, media, server.headers(self.alice), #"{"type":"video","enabled":true,"sdp":"again"}"#).status
-            XCTAssertEqual(value39, .noContent)
+            try await expectStatus(.noContent, await self.put(client, media, server.headers(self.alice), #"{"type":"video","enabled":true,"sdp":"again"}"#))
             XCTAssertEqual(server.plane.calls.count, 1)
 
             // Subscribe: both lists empty 400, non-participant 404, bad user id 400; then offer + streams to bob.
             let subscribe = "\(m)/media/subscribe"
-            let value40 = try await self.put(client, subscribe, server.headers(self.bob), #"{"subscribe":[],"unsubscribe":[]}"#).status
-            XCTAssertEqual(value40, .badRequest)
-            let value41 = try await self.put(client, subscribe, server.headers(self.bob), #"{"subscribe":[]}"#).status
-            XCTAssertEqual(value41, .badRequest)
-            let value42 = try await self.put(client, subscribe, server.headers(self.bob), #"{"subscribe":[{"userId":"x","type":"video"}],"unsubscribe":[]}"#).status
-            XCTAssertEqual(value42, .badRequest)
+            try await expectStatus(.badRequest, await self.put(client, subscribe, server.headers(self.bob), #"{"subscribe":[],"unsubscribe":[]}"#))
+            try await expectStatus(.badRequest, await self.put(client, subscribe, server.headers(self.bob), #"{"subscribe":[]}"#))
+            try await expectStatus(.badRequest, await self.put(client, subscribe, server.headers(self.bob), #"{"subscribe":[{"userId":"x","type":"video"}],"unsubscribe":[]}"#))
             let streams = #"{"subscribe":[{"userId":"\#(self.alice.id.apiString)","type":"video"}],"unsubscribe":[]}"#
-            let value43 = try await self.put(client, subscribe, server.headers(self.carol), streams).status
-            XCTAssertEqual(value43, .notFound)
-            let value44 = try await self.put(client, subscribe, server.headers(self.bob), streams).status
-            XCTAssertEqual(value44, .noContent)
+            try await expectStatus(.notFound, await self.put(client, subscribe, server.headers(self.carol), streams))
+            try await expectStatus(.noContent, await self.put(client, subscribe, server.headers(self.bob), streams))
             XCTAssertEqual(server.plane.calls.last, .updateSubscriptions(
                 meetingId: meeting, userId: self.bob.id, subscribe: [MediaStreamRef(userId: self.alice.id, type: .video)], unsubscribe: []))
-            let value45 = await eventually { bobLog.events("MEETING_PARTICIPANT_SUBSCRIBED").count == 1 }
-            XCTAssertTrue(value45)
+            await assertEventually { bobLog.events("MEETING_PARTICIPANT_SUBSCRIBED").count == 1 }
             let offered = try XCTUnwrap(bobLog.events("MEETING_SDP_OFFERED").first)
             XCTAssertEqual(offered["sdp"] as? String, "subscriber-offer")
             XCTAssertEqual(offered["mediaType"] as? String, "VIDEO")
@@ -433,23 +389,18 @@ final class APITests: XCTestCase {
 
             // Answer: bad JSON 400, refused SDP 400 with reason, ok 204.
             let answer = "\(m)/media/answer"
-            let value46 = try await self.put(client, answer, server.headers(self.bob), #"{"sdp":1}"#).status
-            XCTAssertEqual(value46, .badRequest)
-            let value47 = try await self.put(client, answer, server.headers(self.carol), #"{"sdp":"v=0"}"#).status
-            XCTAssertEqual(value47, .notFound)
+            try await expectStatus(.badRequest, await self.put(client, answer, server.headers(self.bob), #"{"sdp":1}"#))
+            try await expectStatus(.notFound, await self.put(client, answer, server.headers(self.carol), #"{"sdp":"v=0"}"#))
             let badAnswer = try await self.put(client, answer, server.headers(self.bob), #"{"sdp":"bad"}"#)
             XCTAssertEqual(badAnswer.status, .badRequest)
             XCTAssertEqual(String(buffer: badAnswer.body), "no a=fingerprint line")
-            let value48 = try await self.put(client, answer, server.headers(self.bob), #"{"sdp":"v=0 answer"}"#).status
-            XCTAssertEqual(value48, .noContent)
+            try await expectStatus(.noContent, await self.put(client, answer, server.headers(self.bob), #"{"sdp":"v=0 answer"}"#))
             XCTAssertEqual(server.plane.calls.last, .applySubscriberAnswer(meetingId: meeting, userId: self.bob.id, answer: "v=0 answer"))
 
             // Disable: 204, unpublish, active:false to participants.
-            let value49 = try await self.put(client, media, server.headers(self.alice), #"{"type":"video","enabled":false}"#).status
-            XCTAssertEqual(value49, .noContent)
+            try await expectStatus(.noContent, await self.put(client, media, server.headers(self.alice), #"{"type":"video","enabled":false}"#))
             XCTAssertEqual(server.plane.calls.last, .unpublish(meetingId: meeting, userId: self.alice.id, type: .video))
-            let value50 = await eventually { bobLog.events("MEETING_MEDIA_STREAM_CHANGED").count == 2 }
-            XCTAssertTrue(value50)
+            await assertEventually { bobLog.events("MEETING_MEDIA_STREAM_CHANGED").count == 2 }
             XCTAssertEqual(bobLog.events("MEETING_MEDIA_STREAM_CHANGED").last?["active"] as? Bool, false)
         }
         }

@@ -66,8 +66,7 @@ final class EventHubTests: XCTestCase {
         hub.send("to-a-and-qa1-once", to: DeliveryAddresses(users: [a], queues: [qa1]))
         hub.send("to-nobody", to: DeliveryAddresses(users: [UUID()], queues: [UUID()]))
         hub.send("to-b", to: DeliveryAddresses(users: [b]))
-        let value1 = await eventually { la1.messages.count == 3 && la2.messages.count == 4 && lb.messages.count == 2 }
-        XCTAssertTrue(value1)
+        await assertEventually { la1.messages.count == 3 && la2.messages.count == 4 && lb.messages.count == 2 }
         XCTAssertEqual(la1.messages, ["hello \(qa1)", "to-a", "to-a-and-qa1-once"])
         XCTAssertEqual(la2.messages, ["hello", "to-a", "to-qa2", "to-a-and-qa1-once"])
         XCTAssertEqual(lb.messages, ["hello", "to-b"])
@@ -75,8 +74,7 @@ final class EventHubTests: XCTestCase {
         hub.disconnect(queueId: qa1)
         hub.disconnect(queueId: qa1)  // twice is harmless
         hub.send("after", to: DeliveryAddresses(users: [a]))
-        let value2 = await eventually { la2.messages.last == "after" }
-        XCTAssertTrue(value2)
+        await assertEventually { la2.messages.last == "after" }
         XCTAssertEqual(la1.messages.last, "to-a-and-qa1-once")
         XCTAssertEqual(hub.queues(of: a), [qa2])
         hub.disconnect(queueId: qa2)

@@ -187,3 +187,21 @@ func eventually(timeout: Double = 5, _ condition: () -> Bool) async -> Bool {
     }
     return condition()
 }
+
+/// Asserts the status of a response produced asynchronously.
+func expectStatus(
+    _ expected: HTTPResponse.Status, _ response: @autoclosure () async throws -> TestResponse, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) async throws {
+    let status = try await response().status
+    XCTAssertEqual(status, expected, message, file: file, line: line)
+}
+
+/// Asserts that `condition` becomes true within `timeout` seconds.
+func assertEventually(
+    _ message: @autoclosure () -> String = "", timeout: Double = 5, file: StaticString = #filePath, line: UInt = #line,
+    _ condition: () -> Bool
+) async {
+    let held = await eventually(timeout: timeout, condition)
+    XCTAssertTrue(held, message(), file: file, line: line)
+}

@@ -113,8 +113,7 @@ final class WebSocketTests: XCTestCase {
             aliceEvents.send(#"{"type":"ping"}"#)
             aliceEvents.send("not json at all")  // ignored, the connection stays open
             aliceEvents.send(#"{"type":"ping"}"#)
-            let value1 = await eventually { aliceEvents.log.messages.filter { $0 == #"{"type":"pong"}"# }.count == 2 }
-            XCTAssertTrue(value1)
+            await assertEventually { aliceEvents.log.messages.filter { $0 == #"{"type":"pong"}"# }.count == 2 }
             XCTAssertFalse(bobEvents.log.messages.contains(#"{"type":"pong"}"#), "pong goes to the pinging connection only")
 
             // Room + meeting via REST; both join with their queue ids.
@@ -126,21 +125,16 @@ final class WebSocketTests: XCTestCase {
                 #"{"name":"M","meetingType":"permanent","roomId":"\#(room)"}"#)) { try XCTUnwrap($0.jsonObject()["id"] as? String) }
             let m = "/meetings/\(meeting)"
             let join = ByteBuffer.json(#"{"audioStreamEnabled":true,"videoStreamEnabled":true}"#)
-            let value2 = try await client.execute(uri: "\(m)/start", method: .post, headers: server.headers(self.alice)).status
-            XCTAssertEqual(value2, .ok)
-            let value3 = try await client.execute(uri: "\(m)/join", method: .post, headers: server.headers(self.alice, queueId: qa), body: join).status
-            XCTAssertEqual(value3, .ok)
-            let value4 = try await client.execute(uri: "\(m)/join", method: .post, headers: server.headers(self.bob, queueId: qb), body: join).status
-            XCTAssertEqual(value4, .ok)
-            let value5 = await eventually { bobEvents.log.events("MEETING_PARTICIPANT_JOINED").count == 2 }
-            XCTAssertTrue(value5)
+            try await expectStatus(.ok, await client.execute(uri: "\(m)/start", method: .post, headers: server.headers(self.alice)))
+            try await expectStatus(.ok, await client.execute(uri: "\(m)/join", method: .post, headers: server.headers(self.alice, queueId: qa), body: join))
+            try await expectStatus(.ok, await client.execute(uri: "\(m)/join", method: .post, headers: server.headers(self.bob, queueId: qb), body: join))
+            await assertEventually { bobEvents.log.events("MEETING_PARTICIPANT_JOINED").count == 2 }
             XCTAssertEqual(bobEvents.log.types, ["websocketConnected", "ROOM_CREATED", "MEETING_CREATED", "MEETING_STARTED",
                                                  "MEETING_PARTICIPANT_JOINED", "MEETING_PARTICIPANT_JOINED"])
 
             // Bob's connection closes: he leaves the meeting (LEFT to members), the meeting goes on.
             await bobEvents.close()
-            let value6 = await eventually { aliceEvents.log.events("MEETING_PARTICIPANT_LEFT").count == 1 }
-            XCTAssertTrue(value6)
+            await assertEventually { aliceEvents.log.events("MEETING_PARTICIPANT_LEFT").count == 1 }
             XCTAssertEqual(aliceEvents.log.events("MEETING_PARTICIPANT_LEFT").first?["userId"] as? String, self.bob.id.apiString)
             let afterBob = try await client.execute(uri: m, method: .get, headers: server.headers(self.alice)) { try $0.jsonObject() }
             XCTAssertEqual((afterBob["participants"] as? [[String: Any]])?.map { $0["userId"] as? String }, [self.alice.id.apiString])
@@ -155,8 +149,7 @@ final class WebSocketTests: XCTestCase {
             let final = try await client.execute(uri: m, method: .get, headers: server.headers(self.carol)) { try $0.jsonObject() }
             XCTAssertEqual(final["active"] as? Bool, false)
             XCTAssertEqual((final["participants"] as? [Any])?.count, 0)
-            let value7 = await eventually { server.hub.connectionCount == 0 }
-            XCTAssertTrue(value7)
+            await assertEventually { server.hub.connectionCount == 0 }
         }
         }
     }
