@@ -89,6 +89,14 @@ public final class MeetingService: Sendable {
         return context.meeting
     }
 
+    /// `GET /meetings/{id}/queue` (M9): users WAITING, for non-guest room owners.
+    public func waitingUsers(meetingId: UUID, by user: User) async throws -> [UUID] {
+        guard let context = try await store.read({ try await $0.meetingContext(meetingId: meetingId) }) else {
+            throw MeetingError.meetingNotFound
+        }
+        return try MeetingStateMachine.waitingUsers(context, by: user)
+    }
+
     /// Runs a state-machine command on meeting `meetingId`: decide, commit, then apply the media
     /// effects and push the events (in that order, before the next command).
     /// - Throws: ``MeetingError`` (404 unknown meeting, or the command's refusal).

@@ -174,6 +174,21 @@ struct SubscriptionUpdatesBody: Decodable {
     }
 }
 
+/// `{"users": [uuid, ...]}` (M9).
+struct WaitingUsersBody: Encodable {
+    var users: [String]
+}
+
+/// `{"status": "ACCEPTED"|"REJECTED"}` (M10).
+struct QueueDecisionBody: Decodable {
+    var status: String
+
+    func validated() throws -> WaitingDecision {
+        guard let decision = WaitingDecision(caseInsensitive: status) else { throw APIError.badRequest("unknown status") }
+        return decision
+    }
+}
+
 /// `{"sdp": "..."}`.
 struct SessionDescriptionBody: Decodable {
     var sdp: String

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Meetings
 
-/// The REST routes of the issue-2 slice (spec §1.2 M1–M3, M5–M8, M11–M13; §1.3 rooms),
+/// The REST routes of the issue-2 slice (spec §1.2 M1–M3, M5–M13; §1.3 rooms),
 /// exact WSC paths, codes and bodies. Check order (spec §1.1): 401 → 403 guest → 400 body →
 /// 404 entity → 403 membership → state.
 struct APIRoutes {
@@ -18,6 +18,8 @@ struct APIRoutes {
         router.post("/meetings/:id/stop", use: stop)
         router.post("/meetings/:id/join", use: join)
         router.post("/meetings/:id/leave", use: leave)
+        router.get("/meetings/:id/queue", use: waitingQueue)
+        router.post("/meetings/:id/queue/:userId", use: decideWaiting)
         router.put("/meetings/:id/media", use: setMedia)
         router.put("/meetings/:id/media/subscribe", use: subscribe)
         router.put("/meetings/:id/media/answer", use: answer)
@@ -26,8 +28,8 @@ struct APIRoutes {
     }
 
     /// The `:id` path parameter as a UUID; a malformed id names nothing (404, spec §1.1).
-    private func pathId(_ context: ParleyRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+    private func pathId(_ context: ParleyRequestContext, _ name: String = "id") throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
             throw APIError.notFound("path id is not a UUID")
         }
         return id
@@ -102,6 +104,26 @@ struct APIRoutes {
     @Sendable func leave(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let user = try context.requireUser()
         try await service.run(.leave(by: user), meetingId: try pathId(context))
+        return Self.noContent
+    }
+
+    // MARK: Waiting queue (scheduled meetings, spec §2.4)
+
+    @Sendable func waitingQueue(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        let users = try await service.waitingUsers(meetingId: try pathId(context), by: user)
+        return try APIJSON.response(WaitingUsersBody(users: users.map(\.apiString)))
+    }
+
+    @Sendable func decideWaiting(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        var request = request
+        let decision = try await request.decodeJSON(QueueDecisionBody.self, context: context).validated()
+        let meetingId = try pathId(context)
+        let target = try pathId(context, "userId")
+        try await service.run(.decideWaiting(by: user, userId: target, decision: decision), meetingId: meetingId)
         return Self.noContent
     }
 
