@@ -22,7 +22,8 @@ public struct APIError: Error, Equatable, Sendable {
 
 /// Turns every error into the WSC error response: ``APIError`` and ``MeetingError`` give their
 /// status with an empty body, ``MediaPlaneError/invalidSDP(_:)`` 400 with the reason as plain
-/// text, ``MediaPlaneError/unavailable(_:)`` 424, Hummingbird's `HTTPError` keeps its status,
+/// text, ``MediaPlaneError/unavailable(_:)`` 424, Hummingbird's `HTTPError` and other
+/// `HTTPResponseError`s (413 body too large) keep their status,
 /// anything else is 500. Bodies are never JSON error objects.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -44,6 +45,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         } catch let error as HTTPError {
             return Response(status: error.status, headers: error.headers)
+        } catch let error as any HTTPResponseError {
+            return Response(status: error.status)  // e.g. 413 for a body over the upload limit
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return Response(status: .internalServerError)
