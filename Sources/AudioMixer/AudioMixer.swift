@@ -23,6 +23,10 @@
 /// header-extension level when given, else the level of the decoded frame; a frame without any
 /// received audio counts as silence (127). Muting or removing a talking participant reports
 /// "stopped talking" at the start of the next frame's changes.
+///
+/// **Cost.** A packet of a non-talking participant whose header-extension level is quieter than
+/// the gate is not decoded (it could not enter the mix): in a large meeting with few talkers the
+/// mixer decodes only the talkers and encodes only 1 + talkers streams.
 public final class AudioMixer<ParticipantID: Hashable> {
     public struct Configuration: Equatable, Sendable {
         /// Decode/mix/encode rate (the reference AudioBridge room runs 16 kHz).
@@ -168,7 +172,8 @@ public final class AudioMixer<ParticipantID: Hashable> {
         guard let position = index[id] else { return nil }
         let c = channels[position]
         return ParticipantAudioStatistics(pushes: c.pushes, corruptPayloads: c.corruptPayloads, mutedDrops: c.mutedDrops,
-                                          decodeErrors: c.decodeErrors, jitter: c.jitter.counters,
+                                          decodeErrors: c.decodeErrors, skippedDecodes: c.skippedDecodes,
+                                          jitter: c.jitter.counters,
                                           bufferDepth: c.jitter.depth, isMuted: c.muted, isTalking: c.talk.isTalking)
     }
 
@@ -229,7 +234,8 @@ public final class AudioMixer<ParticipantID: Hashable> {
         for (position, channel) in channels.enumerated() {
             channel.contributing = false
             guard !channel.muted else { continue }
-            channel.fill()
+            // Quiet packets of a non-talker are not even decoded when their level is known.
+            channel.fill(skipLevel: gate < AudioLevel.silence && !channel.talk.isTalking ? gate : nil)
             var level: UInt8?
             if channel.framePlayedPacket {
                 let value = channel.framePacketLevel ?? AudioLevel.level(of: channel.frame)

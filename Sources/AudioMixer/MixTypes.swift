@@ -68,6 +68,9 @@ public struct ParticipantAudioStatistics: Equatable, Sendable {
     public var mutedDrops: Int
     /// Packets that passed validation but libopus failed to decode (concealed instead).
     public var decodeErrors: Int
+    /// Played packets not decoded because their header-extension level was below the mix gate
+    /// while the participant was not talking.
+    public var skippedDecodes: Int
     /// Jitter-buffer counters: duplicates, late, discontinuities, resyncs, FEC rebuilds, concealment…
     public var jitter: JitterBuffer.Counters
     /// Packets buffered now (never above the configured capacity).

@@ -27,6 +27,9 @@ final class MixerChannel {
     var corruptPayloads = 0
     var mutedDrops = 0
     var decodeErrors = 0
+    var skippedDecodes = 0
+    /// Set when a packet was skipped: the decoder's history no longer matches the stream.
+    private var decoderStale = false
 
     init(sampleRate: OpusSampleRate, frameSamples: Int, jitter: JitterBuffer.Configuration,
          talk: TalkDetector.Configuration, muted: Bool) throws(OpusCodecError) {
@@ -49,7 +52,13 @@ final class MixerChannel {
     }
 
     /// Pulls decoded audio until one frame is available; pads with zeros when the stream is idle.
-    func fill() {
+    ///
+    /// - Parameter skipLevel: when set, a packet whose header-extension level is above it (quieter)
+    ///   is not decoded at all: its duration becomes silence and only its level is reported. The
+    ///   mixer passes its gate for participants that are not talking, whose quiet frames would stay
+    ///   out of the mix anyway. The decoder is reset before the next packet it does decode, as for a
+    ///   new stream, rather than continuing from a stale history.
+    func fill(skipLevel: UInt8? = nil) {
         frameHasAudio = pcmCount > 0
         framePlayedPacket = false
         framePacketLevel = nil
@@ -60,6 +69,15 @@ final class MixerChannel {
             let action = steps > 64 ? .idle : jitter.next(neededTicks: neededTicks)
             switch action {
             case .play(let packet):
+                if let skipLevel, let level = packet.audioLevel, level > skipLevel {
+                    skippedDecodes += 1
+                    decoderStale = true
+                    appendSilence(samples: packet.durationTicks / ticksPerSample)
+                    framePlayedPacket = true
+                    framePacketLevel = min(framePacketLevel ?? AudioLevel.silence, level)
+                    continue
+                }
+                refreshDecoder()
                 let produced = decodePacket(packet)
                 if produced > 0 {
                     pcmCount += produced
@@ -72,6 +90,7 @@ final class MixerChannel {
                     appendConcealment(ticks: packet.durationTicks)
                 }
             case .recover(let packet, let ticks):
+                refreshDecoder()
                 let samples = ticks / ticksPerSample
                 let produced = packet.payload.withUnsafeBytes { bytes in
                     (try? decoder.decodeFEC(bytes, samples: samples, into: free)) ?? 0
@@ -109,6 +128,7 @@ final class MixerChannel {
     func resetReceiveSide() -> Bool {
         jitter.reset()
         decoder.reset()
+        decoderStale = false
         pcmCount = 0
         contributing = false
         return talk.reset()
@@ -129,8 +149,20 @@ final class MixerChannel {
         }
     }
 
+    private func refreshDecoder() {
+        if decoderStale {
+            decoder.reset()
+            decoderStale = false
+        }
+    }
+
     private func appendConcealment(ticks: Int) {
         let samples = ticks / ticksPerSample
+        if decoderStale {
+            // Nothing sensible to extrapolate from skipped audio: the gap stays silent.
+            appendSilence(samples: samples)
+            return
+        }
         let produced = (try? decoder.conceal(samples: samples, into: free)) ?? 0
         if produced > 0 {
             pcmCount += produced

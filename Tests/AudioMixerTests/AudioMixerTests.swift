@@ -149,6 +149,16 @@ final class AudioMixerTests: XCTestCase {
         XCTAssertEqual(room.lastFrame?.contributors, ["B"], "A's declared level keeps it out of the mix")
         XCTAssertLessThan(room.amplitude("C", 440, lastFrames: 40), absent)
         XCTAssertGreaterThan(room.amplitude("C", 880, lastFrames: 40), present)
+        // A's quiet packets were not even decoded; B's (talking, loud) all were.
+        XCTAssertEqual(room.mixer.statistics(for: "A")?.skippedDecodes, 59, "60 pushed, 1 still buffered")
+        XCTAssertEqual(room.mixer.statistics(for: "B")?.skippedDecodes, 0)
+        // A's level turns loud: decoded again (fresh decoder), mixed at once, talking soon after.
+        room.extensionLevels["A"] = 15
+        try room.run(60)
+        XCTAssertEqual(room.mixer.isTalking("A"), true)
+        XCTAssertEqual(room.lastFrame?.contributors, ["A", "B"])
+        XCTAssertGreaterThan(room.amplitude("C", 440, lastFrames: 50), present)
+        XCTAssertEqual(room.mixer.statistics(for: "A")?.skippedDecodes, 60)
     }
 
     func testSilentAndQuietParticipantsStayOutOfTheMixUnlessTheGateIsOpen() throws {
