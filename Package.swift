@@ -79,10 +79,16 @@ let package = Package(
         .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "STUN", "RTP"]),
         .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCTransport", "SDP", "RTP", "STUN"]),
         .testTarget(name: "MeetingsTests", dependencies: ["Meetings"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "StorageTests", dependencies: [
+            "Storage", "Meetings",
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ParleyServerTests", dependencies: [
-            "ParleyServer",
+            "ParleyServer", "Meetings", "Storage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -88,8 +88,12 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
         try? await group.shutdownGracefully()
     }
 
+    /// Ids as the WSC API writes them (lowercase UUIDs): the msid stream id `<userId>/video`
+    /// must match the user ids of the events, which the client compares as strings.
+    static func id(_ uuid: UUID) -> String { uuid.uuidString.lowercased() }
+
     static func key(_ userId: UUID, _ type: MediaStreamType) -> StreamKey {
-        StreamKey(participantID: Self.id(userId), name: type.rawValue)
+        StreamKey(participantID: id(userId), name: type.rawValue)
     }
 
     /// Runs `body` on the SFU's event loop, mapping `SFUError` to `MediaPlaneError`.
