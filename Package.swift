@@ -47,6 +47,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Audio mixing engine (libopus): jitter buffers, mix-minus, talking detection. No I/O.
+        .target(name: "AudioMixer", dependencies: ["COpus"]),
+        .executableTarget(name: "parley-bench-mixer", dependencies: ["AudioMixer"]),
+
         // Meeting domain (pure) and its storage.
         .target(name: "Meetings"),
         .target(name: "Storage", dependencies: [
@@ -74,6 +78,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "AudioMixerTests", dependencies: ["AudioMixer"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN"]),
         .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "STUN", "RTP"]),
