@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
@@ -42,7 +45,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "SFU", dependencies: [
-            "WebRTCTransport", "SDP", "RTP",
+            "WebRTCTransport", "SDP", "RTP", "AudioMixer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -57,6 +60,7 @@ let package = Package(
             "Meetings",
             .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "PostgresKit", package: "postgres-kit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -71,6 +75,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "parley", dependencies: [
             "ParleyServer",
@@ -82,7 +88,7 @@ let package = Package(
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN"]),
         .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "STUN", "RTP"]),
-        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCTransport", "SDP", "RTP", "STUN"]),
+        .testTarget(name: "SFUTests", dependencies: ["SFU", "WebRTCTransport", "SDP", "RTP", "STUN", "AudioMixer"]),
         .testTarget(name: "MeetingsTests", dependencies: ["Meetings"]),
         .testTarget(name: "StorageTests", dependencies: [
             "Storage", "Meetings",

@@ -120,6 +120,8 @@ final class Router {
         publishers.removeValue(forKey: session.key)
         for subscriber in subscribers.values { subscriber.producerRemoved(session.key) }
         for p in session.producers { p.detachAll() }
+        sfu.emit(.transportClosed(roomID: id, participantID: session.key.participantID, kind: session.key.name,
+                                  reason: reason))
     }
 
     func subscriberTransportClosed(_ session: SubscriberSession, reason: String) {
@@ -127,5 +129,6 @@ final class Router {
         logger.info("subscriber \(session.participantID) transport closed: \(reason)")
         subscribers.removeValue(forKey: session.participantID)
         for slot in session.slots { slot.consumer?.close() }
+        sfu.emit(.transportClosed(roomID: id, participantID: session.participantID, kind: "subscriber", reason: reason))
     }
 }

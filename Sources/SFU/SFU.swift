@@ -1,3 +1,4 @@
+import AudioMixer
 import Logging
 import NIOCore
 import SDP
@@ -15,6 +16,11 @@ public final class SFU {
     public var eventLoop: EventLoop { socket.eventLoop }
     let logger: Logger
     private var routers: [String: Router] = [:]
+    private var audioRooms: [String: AudioRoom] = [:]
+    /// Receives talking changes and transport closures, on `eventLoop`.
+    public var onEvent: ((SFUEvent) -> Void)?
+    /// Mixer sample rate (the reference AudioBridge runs 16 kHz; 48 kHz by default here).
+    public var audioSampleRate: OpusSampleRate = .hz48000
     private var ticker: RepeatedTask?
     private let sessionID = UInt64.random(in: 1...(UInt64(1) << 62))
 
@@ -66,27 +72,74 @@ public final class SFU {
         try router.applySubscriberAnswer(participantID: participantID, answer: parsed)
     }
 
+    /// Answers a participant's audio offer (one sendrecv Opus m-section, WSC §3.5): their
+    /// microphone joins the room's mixer, muted until `setAudioEnabled(true)`; the answer's send
+    /// stream carries the mix of everyone else.
+    /// - Throws: `SFUError.invalidSDP` (unparseable, not WebRTC, no Opus), `SFUError.transport`.
+    public func audioOffer(roomID: String, participantID: String, offer: String) throws -> String {
+        let parsed: SessionDescription
+        do { parsed = try SessionDescription.parse(offer) } catch { throw SFUError.invalidSDP("\(error)") }
+        let room = try audioRoom(roomID)
+        do {
+            return try room.offer(participantID: participantID, offer: parsed).serialized()
+        } catch {
+            if room.isEmpty { audioRooms.removeValue(forKey: roomID)?.close() }
+            throw error
+        }
+    }
+
+    /// Unmutes (true) or mutes (false) the participant's microphone in the mix; remembered if
+    /// the audio offer comes later.
+    public func setAudioEnabled(roomID: String, participantID: String, enabled: Bool) {
+        guard let room = try? audioRoom(roomID) else { return }
+        room.setEnabled(participantID: participantID, enabled: enabled)
+    }
+
     /// Closes every transport of `participantID` in `roomID`.
     public func removeParticipant(roomID: String, participantID: String) {
         routers[roomID]?.removeParticipant(participantID)
         dropRouterIfEmpty(roomID)
+        if let room = audioRooms[roomID] {
+            room.forget(participantID: participantID)
+            if room.isEmpty { audioRooms.removeValue(forKey: roomID)?.close() }
+        }
     }
 
-    /// Closes the room's router and all its transports.
+    /// Closes the room's router, its mixer and all their transports.
     public func closeRoom(roomID: String) {
         routers.removeValue(forKey: roomID)?.close()
+        audioRooms.removeValue(forKey: roomID)?.close()
+    }
+
+    func emit(_ event: SFUEvent) { onEvent?(event) }
+
+    private func audioRoom(_ roomID: String) throws -> AudioRoom {
+        if let room = audioRooms[roomID] { return room }
+        let room = try AudioRoom(id: roomID, sfu: self, sampleRate: audioSampleRate)
+        audioRooms[roomID] = room
+        return room
     }
 
     public func shutdown() {
         ticker?.cancel()
         for router in routers.values { router.close() }
         routers.removeAll()
+        for room in audioRooms.values { room.close() }
+        audioRooms.removeAll()
     }
 
     /// Counters for benchmarks and metrics.
     public func statistics() -> SFUStatistics {
         var s = SFUStatistics()
         s.rooms = routers.count
+        s.audioRooms = audioRooms.count
+        for room in audioRooms.values {
+            s.audioFramesMixed += room.framesMixed
+            for session in room.sessions.values {
+                s.audioPacketsReceived += session.packetsReceived
+                s.audioPacketsSent += session.packetsSent
+            }
+        }
         s.transports = socket.transportCount
         s.datagramsReceived = socket.datagramsReceived
         s.datagramsSent = socket.datagramsSent
@@ -126,9 +179,22 @@ public final class SFU {
     }
 }
 
+/// What the SFU reports upward (delivered on its event loop).
+public enum SFUEvent: Sendable, Equatable {
+    /// Talking detection changed (RFC 6464 levels with hysteresis); `false` also on mute/leave.
+    case talking(roomID: String, participantID: String, isTalking: Bool)
+    /// A transport ended on its own (DTLS failure or close, consent lost); `kind` is
+    /// "audio", "video", "screen" or "subscriber".
+    case transportClosed(roomID: String, participantID: String, kind: String, reason: String)
+}
+
 /// Snapshot of SFU counters.
 public struct SFUStatistics: Sendable, Equatable {
     public var rooms = 0
+    public var audioRooms = 0
+    public var audioFramesMixed = 0
+    public var audioPacketsReceived = 0
+    public var audioPacketsSent = 0
     public var transports = 0
     public var datagramsReceived = 0
     public var datagramsSent = 0

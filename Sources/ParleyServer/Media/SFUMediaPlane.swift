@@ -68,6 +68,19 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
         }
     }
 
+    /// Answers the user's audio offer: one sendrecv Opus m-line; the mix of everyone else comes
+    /// down on it (WSC §3.5). The user joins the mixer muted until `setAudioEnabled(true)`.
+    public func audioOffer(meetingId: UUID, userId: UUID, offer: String) async throws -> String {
+        try await onLoop { sfu in try sfu.audioOffer(roomID: Self.id(meetingId), participantID: Self.id(userId), offer: offer) }
+    }
+
+    /// Mutes/unmutes the user in the meeting's mixer (from the next 20 ms frame).
+    public func setAudioEnabled(meetingId: UUID, userId: UUID, enabled: Bool) async {
+        try? await onLoop { sfu in
+            sfu.setAudioEnabled(roomID: Self.id(meetingId), participantID: Self.id(userId), enabled: enabled)
+        }
+    }
+
     public func removeParticipant(meetingId: UUID, userId: UUID) async {
         try? await onLoop { sfu in sfu.removeParticipant(roomID: Self.id(meetingId), participantID: Self.id(userId)) }
     }
