@@ -24,6 +24,8 @@ final class Consumer {
     private let initialTimestamp = UInt32.random(in: 0...UInt32.max)
     private(set) var packetsSent = 0
     private(set) var bytesSent = 0
+    private(set) var packetsRetransmitted = 0
+    private(set) var retransmissionsUnavailable = 0
 
     init(producer: Producer, subscriber: SubscriberSession, mid: String, ssrc: UInt32,
          payloadTypeMap: [UInt8: UInt8], extensionIDMap: [UInt8: UInt8]) {
@@ -34,6 +36,33 @@ final class Consumer {
         self.ssrc = ssrc
         self.payloadTypeMap = payloadTypeMap
         self.extensionIDMap = extensionIDMap
+    }
+
+    /// Resends packets the subscriber reported lost (generic NACK, RFC 4585 §6.2.1) from the
+    /// producer's buffer, rewritten exactly as the first time (same sequence number).
+    func retransmit(_ lost: [UInt16]) {
+        guard !waitingForKeyframe, let producer, let subscriber, subscriber.isConnected else { return }
+        for outSequence in lost.prefix(64) {
+            guard let packet = producer.storedPacket(outSequence &- sequenceOffset),
+                  let header = try? RTPHeader.parse(packet),
+                  let payloadType = payloadTypeMap[header.payloadType] else {
+                retransmissionsUnavailable += 1
+                continue
+            }
+            if let out = rewritten(packet, header: header, payloadType: payloadType) {
+                packetsRetransmitted += 1
+                subscriber.send(out)
+            }
+        }
+    }
+
+    /// Sends the publisher's sender report translated to this consumer's SSRC and timeline.
+    func forwardSenderReport(_ report: RTCPSenderReport) {
+        guard !waitingForKeyframe, let subscriber, subscriber.isConnected else { return }
+        subscriber.sendRTCP(RTCPBuilder.senderReport(ssrc: ssrc, ntp: report.ntpTimestamp,
+                                                     rtpTimestamp: report.rtpTimestamp &+ timestampOffset,
+                                                     packetCount: UInt32(truncatingIfNeeded: packetsSent),
+                                                     octetCount: UInt32(truncatingIfNeeded: bytesSent), reports: []))
     }
 
     /// Rewrites and sends one packet. Packets before the first key frame, with an unmapped
@@ -47,17 +76,22 @@ final class Consumer {
             sequenceOffset = initialSequence &- header.sequenceNumber
             timestampOffset = initialTimestamp &- header.timestamp
         }
+        guard let out = rewritten(packet, header: header, payloadType: payloadType) else { return }
+        packetsSent += 1
+        bytesSent += out.count
+        subscriber.send(out)
+    }
+
+    private func rewritten(_ packet: [UInt8], header: RTPHeader, payloadType: UInt8) -> [UInt8]? {
         var out = packet
         RTPRewriter.rewrite(&out, header: header, ssrc: ssrc, payloadType: payloadType,
                             sequenceNumber: header.sequenceNumber &+ sequenceOffset,
                             timestamp: header.timestamp &+ timestampOffset)
         if header.extensionProfile != nil {
             let map = extensionIDMap
-            guard RTPRewriter.remapExtensionIDs(&out, header: header, map: { map[$0] }) != nil else { return }
+            guard RTPRewriter.remapExtensionIDs(&out, header: header, map: { map[$0] }) != nil else { return nil }
         }
-        packetsSent += 1
-        bytesSent += out.count
-        subscriber.send(out)
+        return out
     }
 
     var isSubscriberConnected: Bool { subscriber?.isConnected ?? false }

@@ -24,6 +24,13 @@ final class Producer {
     private(set) var keyframeRequestsSent = 0
     private(set) var packetsReceived = 0
     private(set) var bytesReceived = 0
+    /// Recent packets for retransmission on NACK (RFC 4585 §6.2.1), by sequence number modulo
+    /// `retransmissionBufferSize`. Bounded: the oldest entry is overwritten.
+    static let retransmissionBufferSize = 1024
+    private var recentPackets: [(sequenceNumber: UInt16, packet: [UInt8])?] =
+        Array(repeating: nil, count: Producer.retransmissionBufferSize)
+    /// The last sender report (RFC 3550 §6.4.1) of the media SSRC: NTP time ↔ RTP time.
+    private(set) var lastSenderReport: RTCPSenderReport?
 
     init(key: StreamKey, media: NegotiatedMedia) {
         self.key = key
@@ -59,8 +66,26 @@ final class Producer {
         bytesReceived += packet.count
         if mediaSSRC != header.ssrc { mediaSSRC = header.ssrc }
         guard let codec = codec(for: header.payloadType) else { return }
+        if kind == .video {
+            recentPackets[Int(header.sequenceNumber) % Producer.retransmissionBufferSize] = (header.sequenceNumber, packet)
+        }
         let keyframe = Producer.isKeyframe(packet, header: header, codec: codec)
         for consumer in consumers { consumer.forward(packet, header: header, isKeyframe: keyframe) }
+    }
+
+    /// The stored packet with `sequenceNumber`, if it is still in the buffer.
+    func storedPacket(_ sequenceNumber: UInt16) -> [UInt8]? {
+        guard let entry = recentPackets[Int(sequenceNumber) % Producer.retransmissionBufferSize],
+              entry.sequenceNumber == sequenceNumber else { return nil }
+        return entry.packet
+    }
+
+    /// A sender report from the publisher for our media SSRC: every consumer sends its own SR
+    /// with the same NTP time and its own RTP timeline, so receivers keep lip sync.
+    func receiveSenderReport(_ report: RTCPSenderReport) {
+        guard report.ssrc == mediaSSRC else { return }
+        lastSenderReport = report
+        for consumer in consumers { consumer.forwardSenderReport(report) }
     }
 
     /// Sends a PLI (RFC 4585 §6.3.1) to the publisher, at most once per `keyframeRequestInterval`.

@@ -34,6 +34,17 @@ final class PublisherSession: PeerTransportDelegate {
 
     func sendRTCP(_ packet: [UInt8]) { transport.sendRTCP(packet) }
 
+    /// Caps the publisher's video bitrate with a REMB (draft-alvestrand-rmcat-remb) when the
+    /// publisher negotiated goog-remb — the room bitrate (the reference uses 400 kbit/s).
+    func sendBitrateCap(_ bitsPerSecond: UInt64) {
+        guard transport.state == .connected else { return }
+        let ssrcs = producers.filter { p in
+            p.kind == .video && p.codecs.contains { $0.rtcpFeedback.contains { $0.matches(.remb) } }
+        }.compactMap(\.mediaSSRC)
+        guard !ssrcs.isEmpty else { return }
+        transport.sendRTCP(RTCPBuilder.remb(senderSSRC: rtcpSSRC, bitrate: bitsPerSecond, ssrcs: ssrcs))
+    }
+
     func close() {
         for p in producers { p.detachAll() }
         transport.delegate = nil
@@ -55,8 +66,11 @@ final class PublisherSession: PeerTransportDelegate {
     }
 
     func transport(_ transport: PeerTransport, didReceiveRTCP packet: [UInt8]) {
-        // Sender reports and SDES are not needed for forwarding yet; parsing validates the input.
-        _ = RTCPPacket.parseCompoundLenient(packet)
+        for item in RTCPPacket.parseCompoundLenient(packet).packets {
+            if case .senderReport(let report) = item {
+                for p in producers { p.receiveSenderReport(report) }
+            }
+        }
     }
 
     func transportDidConnect(_ transport: PeerTransport) {

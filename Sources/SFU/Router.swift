@@ -114,6 +114,10 @@ final class Router {
         }
     }
 
+    func sendBitrateCaps(_ bitsPerSecond: UInt64) {
+        for session in publishers.values { session.sendBitrateCap(bitsPerSecond) }
+    }
+
     func publisherTransportClosed(_ session: PublisherSession, reason: String) {
         guard publishers[session.key] === session else { return }
         logger.info("publisher \(session.key) transport closed: \(reason)")

@@ -26,6 +26,11 @@ public final class SFU {
 
     /// How often routers retry pending keyframe requests (ms).
     public static let tickInterval: Int64 = 250
+    /// A transport without an authenticated binding request for this long is closed (RFC 7675).
+    public var consentTimeout: TimeAmount = .seconds(30)
+    /// REMB cap sent to every video publisher once per second, bits/s (reference: 409 600).
+    public var roomBitrate: UInt64 = 400_000
+    private var ticks = 0
 
     public init(socket: MediaSocket, dtlsContext: DTLSContext, announcedAddress: String, logger: Logger) {
         self.socket = socket
@@ -175,7 +180,12 @@ public final class SFU {
     }
 
     private func tick() {
+        ticks += 1
         for router in routers.values { router.tick() }
+        if ticks % Int(1000 / SFU.tickInterval) == 0 {
+            socket.expireConsent(timeout: consentTimeout)
+            for router in routers.values { router.sendBitrateCaps(roomBitrate) }
+        }
     }
 }
 

@@ -46,6 +46,7 @@ final class SubscriberSession: PeerTransportDelegate {
     var subscribedKeys: [StreamKey] { slots.compactMap { $0.consumer == nil ? nil : $0.key } }
 
     func send(_ packet: [UInt8]) { transport.sendRTP(packet) }
+    func sendRTCP(_ packet: [UInt8]) { transport.sendRTCP(packet) }
 
     /// Applies subscription changes. Returns the streams now offered (slot order = m-line order).
     func update(subscribe: [Producer], unsubscribe: [StreamKey]) -> [SubscriberStream] {
@@ -98,7 +99,7 @@ final class SubscriberSession: PeerTransportDelegate {
             var c = codec
             c.payloadType = payloadType(for: codec)
             c.rtxPayloadType = nil
-            c.rtcpFeedback = [.pli, .fir]
+            c.rtcpFeedback = [.nack, .pli, .fir]
             return c
         }
         var ptMap: [UInt8: UInt8] = [:]
@@ -163,6 +164,8 @@ final class SubscriberSession: PeerTransportDelegate {
             case .pli(_, let mediaSSRC):
                 keyframeRequestsFromSubscriber += 1
                 consumerBySSRC[mediaSSRC]?.requestKeyframe()
+            case .nack(_, let mediaSSRC, let lost):
+                consumerBySSRC[mediaSSRC]?.retransmit(lost)
             case .fir(_, let entries):
                 keyframeRequestsFromSubscriber += 1
                 for entry in entries { consumerBySSRC[entry.ssrc]?.requestKeyframe() }

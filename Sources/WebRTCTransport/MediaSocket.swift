@@ -88,6 +88,15 @@ public final class MediaSocket {
         }
     }
 
+    /// Closes every transport whose consent expired (RFC 7675: 30 s without an authenticated
+    /// binding request) with reason "ICE consent expired". Returns how many were closed.
+    @discardableResult
+    public func expireConsent(now: NIODeadline = .now(), timeout: TimeAmount = .seconds(30)) -> Int {
+        let expired = transportsByUfrag.values.filter { $0.consentExpired(now: now, timeout: timeout) }
+        for transport in expired { transport.close(reason: "ICE consent expired") }
+        return expired.count
+    }
+
     /// Number of registered transports.
     public var transportCount: Int { transportsByUfrag.count }
 

@@ -42,6 +42,11 @@ public final class PeerTransport {
     public private(set) var remoteAddress: SocketAddress?
     /// Every source address that passed a connectivity check (RFC 8445 valid list).
     public private(set) var validatedAddresses: Set<SocketAddress> = []
+    /// When the transport was created (start of the consent clock before the first check).
+    public let createdAt: NIODeadline = .now()
+    /// Last authenticated binding request (RFC 7675 consent freshness: a peer keeps consent
+    /// only by sending checks; browsers send one every ~5 s, aiortc every 5 s).
+    public private(set) var lastConsentAt: NIODeadline?
     public weak var delegate: PeerTransportDelegate?
 
     let dtlsContext: DTLSContext
@@ -120,11 +125,19 @@ public final class PeerTransport {
         finish(reason: reason)
     }
 
+    /// True when no authenticated check arrived for `timeout` (counted from creation before the
+    /// first check): RFC 7675 §5.1 says to stop sending; the SFU closes the transport.
+    public func consentExpired(now: NIODeadline, timeout: TimeAmount) -> Bool {
+        guard state != .closed else { return false }
+        return now - (lastConsentAt ?? createdAt) > timeout
+    }
+
     // MARK: - Called by MediaSocket
 
     func bindingSucceeded(from address: SocketAddress, nominated: Bool) {
         guard state != .closed else { return }
         validatedAddresses.insert(address)
+        lastConsentAt = .now()
         if remoteAddress == nil || nominated { remoteAddress = address }
         if state == .new { state = .checking }
         if state == .checking, let dtls {

@@ -119,6 +119,23 @@ final class ForwardingLoopbackTests: XCTestCase {
         XCTAssertEqual(Array(received[0][headers[0].payloadRange]),
                        Array(Self.vp8Packet(seq: 0, ts: 0, ssrc: 0, keyframe: true, marker: true)[12...]))
 
+        // NACK for the second forwarded packet → the same packet again (same sequence number).
+        // (The test peer forgets its SRTP replay window, as if that packet had been lost.)
+        try sub.forgetReceivedPackets()
+        try sub.sendRTCP(RTCPBuilder.nack(senderSSRC: 1, mediaSSRC: offeredSSRC, lost: [headers[1].sequenceNumber]))
+        let resent = sub.receiveMedia(timeout: 2) { rtp, _ in !rtp.isEmpty }.rtp
+        XCTAssertEqual(resent, [received[1]], "a NACKed packet is retransmitted byte-identical")
+
+        // The publisher's sender report reaches the subscriber on its SSRC and RTP timeline.
+        try pub.sendRTCP(RTCPBuilder.senderReport(ssrc: 1111, ntp: 0xAABB_CCDD_0000_0001, rtpTimestamp: 12000,
+                                                  packetCount: 4, octetCount: 200, reports: []))
+        let reports = sub.receiveMedia(timeout: 2) { _, rtcp in !rtcp.isEmpty }.rtcp
+            .flatMap { (try? RTCPPacket.parseCompound($0)) ?? [] }
+            .compactMap { item -> RTCPSenderReport? in if case .senderReport(let r) = item { return r }; return nil }
+        XCTAssertEqual(reports.first?.ssrc, offeredSSRC)
+        XCTAssertEqual(reports.first?.ntpTimestamp, 0xAABB_CCDD_0000_0001)
+        XCTAssertEqual(reports.first?.rtpTimestamp, headers[0].timestamp, "publisher ts 12000 is the key frame's")
+
         // A PLI from the subscriber for its SSRC becomes a PLI to the publisher (after the 1 s limit).
         usleep(1_100_000)
         try sub.sendRTCP(RTCPBuilder.pli(senderSSRC: 1, mediaSSRC: offeredSSRC))

@@ -74,6 +74,15 @@ final class TestPeer: ChannelInboundHandler, @unchecked Sendable {
         }
         srtpOut = try SRTPContext(profile: keys.profile, keyAndSalt: keys.localKeyAndSalt, direction: .outbound)
         srtpIn = try SRTPContext(profile: keys.profile, keyAndSalt: keys.remoteKeyAndSalt, direction: .inbound)
+        self.keys = keys
+    }
+
+    private var keys: SRTPKeyingMaterial?
+
+    /// Forgets the SRTP replay window, as if earlier packets had been lost (for NACK tests).
+    func forgetReceivedPackets() throws {
+        guard let keys else { return }
+        srtpIn = try SRTPContext(profile: keys.profile, keyAndSalt: keys.remoteKeyAndSalt, direction: .inbound)
     }
 
     func sendRTP(_ packet: [UInt8]) throws {

@@ -123,6 +123,27 @@ final class MediaSocketLoopbackTests: XCTestCase {
         XCTAssertEqual(got, reply)
     }
 
+    func testConsentExpiryClosesSilentTransports() throws {
+        final class CloseRecorder: PeerTransportDelegate {
+            var reason: String?
+            func transport(_ transport: PeerTransport, didReceiveRTP packet: [UInt8]) {}
+            func transportDidClose(_ transport: PeerTransport, reason: String) { self.reason = reason }
+        }
+        let (closed, reason, state, remaining) = try socket.eventLoop.submit { () -> (Int, String?, PeerTransport.State, Int) in
+            let recorder = CloseRecorder()
+            let silent = PeerTransport(dtlsContext: self.serverContext)
+            silent.delegate = recorder
+            self.socket.register(silent)
+            XCTAssertEqual(self.socket.expireConsent(now: .now() + .seconds(29)), 0, "29 s is still within consent")
+            let n = self.socket.expireConsent(now: .now() + .seconds(31))
+            return (n, recorder.reason, silent.state, self.socket.transportCount)
+        }.wait()
+        XCTAssertEqual(closed, 1)
+        XCTAssertEqual(reason, "ICE consent expired")
+        XCTAssertEqual(state, .closed)
+        XCTAssertEqual(remaining, 0)
+    }
+
     func testHostileDatagramsAreDroppedAndCounted() throws {
         let client = try LoopbackUDPClient(group: group)
         var rng = SystemRandomNumberGenerator()
