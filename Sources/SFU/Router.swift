@@ -12,9 +12,11 @@ final class Router {
     var logger: Logger { sfu.logger }
 
     /// What publishers may send. transport-cc is left out until the SFU sends TWCC feedback:
-    /// a browser that negotiates it estimates bandwidth only from that feedback.
+    /// a browser that negotiates it estimates bandwidth only from that feedback. Simulcast is
+    /// declined (one layer) until layer selection exists.
     static let publisherCapabilities: ServerCapabilities = {
         var c = ServerCapabilities.default
+        c.simulcast = false
         c.rtcpFeedback.removeAll { $0.matches(.transportCC) }
         c.headerExtensions.remove(HeaderExtensionURI.transportWideCC)
         return c
