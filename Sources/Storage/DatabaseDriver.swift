@@ -4,7 +4,8 @@ import SQLKit
 import SQLiteKit
 
 /// Owns the database connection(s) and vends them as `SQLDatabase`; repositories see only
-/// `SQLDatabase`, so a PostgreSQL driver (postgres-kit) can be added without touching callers.
+/// `SQLDatabase`, so the same migrations and queries run on ``SQLiteDriver`` and
+/// ``PostgresDriver``. `sql.withSession` must run its closure on one connection (transactions).
 public protocol DatabaseDriver: Sendable {
     /// The database, dialect-neutral.
     var sql: any SQLDatabase { get }
@@ -25,7 +26,8 @@ public final class SQLiteDriver: DatabaseDriver {
     }
 
     /// Opens the database; for a file, creates its parent directory first.
-    /// - Throws: file-system errors creating the directory, SQLite errors opening the file.
+    /// - Throws: file-system errors creating the directory, SQLite errors opening the file,
+    ///   ``DatabaseURL/ParseError/unsupportedScheme(_:)`` for a PostgreSQL URL.
     public static func open(_ url: DatabaseURL, logger: Logger) async throws -> SQLiteDriver {
         let storage: SQLiteConnection.Storage
         switch url {
@@ -35,6 +37,8 @@ public final class SQLiteDriver: DatabaseDriver {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             storage = .file(path: path)
+        case .postgres:
+            throw DatabaseURL.ParseError.unsupportedScheme("postgres (not an SQLite URL)")
         }
         let connection = try await SQLiteConnection.open(storage: storage, logger: logger)
         let driver = SQLiteDriver(connection: connection, logger: logger)

@@ -26,14 +26,16 @@ public final class ParleyStore: Sendable {
         self.logger = logger
     }
 
-    /// Opens the database named by `url` (creating a file's parent directory) and applies
-    /// pending migrations.
-    /// - Throws: ``DatabaseURL/ParseError``, driver errors, ``Migrator/MigrationError``.
+    /// Opens the database named by `url` (``DatabaseURL``: SQLite file or memory, creating a
+    /// file's parent directory; or PostgreSQL) and applies pending migrations.
+    /// - Throws: ``DatabaseURL/ParseError``, driver errors (``PostgresDriver/ConnectionError``),
+    ///   ``Migrator/MigrationError``.
     public static func open(url: String, logger: Logger) async throws -> ParleyStore {
         let parsed = try DatabaseURL(parsing: url)
         let driver: any DatabaseDriver
         switch parsed {
         case .sqliteFile, .sqliteMemory: driver = try await SQLiteDriver.open(parsed, logger: logger)
+        case .postgres(let location): driver = try await PostgresDriver.open(location, logger: logger)
         }
         let store = ParleyStore(driver: driver, logger: logger)
         do {

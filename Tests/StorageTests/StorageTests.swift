@@ -5,26 +5,6 @@ import SQLKit
 import XCTest
 @testable import Storage
 
-final class DatabaseURLTests: XCTestCase {
-    func testParsing() throws {
-        let good: [(String, DatabaseURL)] = [
-            ("sqlite:./data/parley.sqlite", .sqliteFile(path: "./data/parley.sqlite")),
-            ("sqlite:/var/lib/parley/db.sqlite", .sqliteFile(path: "/var/lib/parley/db.sqlite")),
-            ("sqlite:///var/lib/parley/db.sqlite", .sqliteFile(path: "/var/lib/parley/db.sqlite")),
-            ("sqlite::memory:", .sqliteMemory),
-            ("  SQLite::memory: ", .sqliteMemory),
-        ]
-        for (text, expected) in good { XCTAssertEqual(try DatabaseURL(parsing: text), expected, text) }
-        let bad: [(String, DatabaseURL.ParseError)] = [
-            ("", .empty), ("   ", .empty), ("sqlite:", .missingPath("sqlite:")), ("sqlite://", .missingPath("sqlite://")),
-            ("postgres://u@localhost/parley", .unsupportedScheme("postgres")), ("parley.sqlite", .unsupportedScheme("parley.sqlite")),
-        ]
-        for (text, expected) in bad {
-            XCTAssertThrowsError(try DatabaseURL(parsing: text), text) { XCTAssertEqual($0 as? DatabaseURL.ParseError, expected, text) }
-        }
-    }
-}
-
 final class StorageTests: XCTestCase {
     let logger = Logger(label: "storage-tests")
     let t0 = Date(timeIntervalSince1970: 1_700_000_000)
@@ -33,13 +13,38 @@ final class StorageTests: XCTestCase {
     let bob = User(id: UUID(), name: "Bob", type: .guest)
     let carol = User(id: UUID(), name: "Carol")
 
+    /// Every version of ``ParleySchema/migrations``.
+    let allVersions = Set(ParleySchema.migrations.map(\.version))
+
+    /// Runs `body` on a fresh store of every ``TestBackend``.
     func withStore(_ body: (ParleyStore) async throws -> Void) async throws {
-        let store = try await ParleyStore.open(url: "sqlite::memory:", logger: logger)
-        do { try await body(store) } catch {
-            try await store.shutdown()
-            throw error
+        try await forEachBackend(logger: logger) { backend, store in
+            print("storage backend: \(backend)")
+            try await body(store)
         }
-        try await store.shutdown()
+    }
+
+    func testMigrationsAreIdempotentAndRecordedOnPostgres() async throws {
+        guard let backend = TestBackend.postgres else { throw XCTSkip("\(TestBackend.postgresURLVariable) not set") }
+        let url = backend.freshURL()
+        let first = try await ParleyStore.open(url: url, logger: logger)
+        let applied = try await first.read { try await Migrator.appliedVersions($0.db) }
+        XCTAssertEqual(applied, allVersions)
+        try await first.transaction { [alice, t0] in try await $0.upsertUser(alice, now: t0) }
+        try await first.shutdown()
+        // A second open of the same database (schema) applies nothing and sees the data.
+        let second = try await ParleyStore.open(url: url, logger: logger)
+        let again = try await second.migrate()
+        XCTAssertEqual(again, [])
+        let loaded = try await second.read { [alice] in try await $0.user(id: alice.id) }
+        XCTAssertEqual(loaded, alice)
+        try await TestBackend.dropAndClose(second, url: url)
+    }
+
+    /// CI must exercise PostgreSQL: scripts/test starts a server and sets the URL.
+    func testPostgresIsConfiguredInCI() throws {
+        guard ProcessInfo.processInfo.environment["CI"] == "true" else { throw XCTSkip("not CI") }
+        XCTAssertNotNil(TestBackend.postgres, "CI=true but \(TestBackend.postgresURLVariable) is not set")
     }
 
     func testMigrationsAreIdempotentAndRecorded() async throws {
@@ -49,7 +54,7 @@ final class StorageTests: XCTestCase {
         // Parent directories are created; a second open applies nothing; data survives.
         let first = try await ParleyStore.open(url: "sqlite:\(path)", logger: logger)
         let value1 = try await first.read { try await Migrator.appliedVersions($0.db) }
-        XCTAssertEqual(value1, [1])
+        XCTAssertEqual(value1, allVersions)
         try await first.transaction { [alice, t0] in try await $0.upsertUser(alice, now: t0) }
         let value2 = try await first.migrate()
         XCTAssertEqual(value2, [], "already applied migrations run again")
@@ -74,13 +79,15 @@ final class StorageTests: XCTestCase {
             do {
                 _ = try await store.read { try await Migrator.migrate($0.db, migrations: []) }
                 XCTFail("older build accepted a newer database")
-            } catch { XCTAssertEqual(error as? Migrator.MigrationError, .databaseIsNewer(applied: 1, known: 0)) }
+            } catch {
+                XCTAssertEqual(error as? Migrator.MigrationError, .databaseIsNewer(applied: self.allVersions.max() ?? 0, known: 0))
+            }
         }
     }
 
     func testFailedMigrationIsRolledBack() async throws {
         try await withStore { store in
-            let broken = Migration(version: 2, name: "broken") { db in
+            let broken = Migration(version: (self.allVersions.max() ?? 0) + 1, name: "broken") { db in
                 try await db.create(table: "half_done").column("id", type: .int).run()
                 try await db.raw("THIS IS NOT SQL").run()
             }
@@ -89,11 +96,11 @@ final class StorageTests: XCTestCase {
                 XCTFail("broken migration succeeded")
             } catch {}
             let value5 = try await store.read { try await Migrator.appliedVersions($0.db) }
-            XCTAssertEqual(value5, [1])
-            let tables = try await store.read {
-                try await $0.db.raw("SELECT name FROM sqlite_master WHERE name = 'half_done'").all()
-            }
-            XCTAssertTrue(tables.isEmpty, "the broken migration's table survived the rollback")
+            XCTAssertEqual(value5, self.allVersions)
+            do {
+                _ = try await store.read { try await $0.db.raw("SELECT COUNT(*) AS n FROM half_done").all() }
+                XCTFail("the broken migration's table survived the rollback")
+            } catch {}
         }
     }
 
