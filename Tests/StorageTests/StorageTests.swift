@@ -268,3 +268,36 @@ final class StorageTests: XCTestCase {
         }
     }
 }
+
+extension StorageTests {
+    func testActivityCounts() async throws {
+        try await withStore { store in
+            let empty = try await store.read { try await $0.activityCounts() }
+            XCTAssertEqual(empty, ActivityCounts(activeMeetings: 0, participants: 0, waitingParticipants: 0, meetings: 0, rooms: 0))
+
+            var room1 = self.makeRoom()
+            var room2 = self.makeRoom()
+            let running = Meeting(id: UUID(), roomId: room1.id, name: "A", meetingType: .permanent, active: true,
+                                  createdAt: self.t0, startedAt: self.t1,
+                                  participants: [Participant(userId: self.alice.id, queueId: UUID(), joinedAt: self.t1),
+                                                 Participant(userId: self.bob.id, queueId: UUID(), joinedAt: self.t1)])
+            let idle = Meeting(id: UUID(), roomId: room2.id, name: "B", meetingType: .scheduled, createdAt: self.t0)
+            room1.meetingId = running.id
+            room2.meetingId = idle.id
+            try await store.transaction { [room1, room2] session in
+                try await session.insertRoom(room1)
+                try await session.insertRoom(room2)
+                try await session.insertMeeting(running)
+                try await session.insertMeeting(idle)
+            }
+            let loaded = try await store.read { try await $0.meetingContext(meetingId: idle.id) }
+            let old = try XCTUnwrap(loaded)
+            var waiting = old
+            waiting.waitingList = [WaitingParticipant(userId: self.carol.id, queueId: UUID(), status: .waiting)]
+            try await store.transaction { [waiting] in try await $0.save(waiting, replacing: old) }
+
+            let counts = try await store.read { try await $0.activityCounts() }
+            XCTAssertEqual(counts, ActivityCounts(activeMeetings: 1, participants: 2, waitingParticipants: 1, meetings: 2, rooms: 2))
+        }
+    }
+}
