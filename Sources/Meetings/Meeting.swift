@@ -27,10 +27,13 @@ public struct Meeting: Equatable, Sendable {
     public var expiration: Date?
     /// Participants in join order.
     public var participants: [Participant]
+    /// The recording in progress (status STARTED), if any (spec §2.6).
+    public var recording: MeetingRecording?
 
     public init(
         id: UUID, roomId: UUID, name: String?, meetingType: MeetingType, active: Bool = false,
-        createdAt: Date, startedAt: Date? = nil, expiration: Date? = nil, participants: [Participant] = []
+        createdAt: Date, startedAt: Date? = nil, expiration: Date? = nil, participants: [Participant] = [],
+        recording: MeetingRecording? = nil
     ) {
         self.id = id
         self.roomId = roomId
@@ -41,6 +44,7 @@ public struct Meeting: Equatable, Sendable {
         self.startedAt = startedAt
         self.expiration = expiration
         self.participants = participants
+        self.recording = recording
     }
 
     /// The participant row of `userId`, if any.
@@ -53,6 +57,27 @@ public struct Meeting: Equatable, Sendable {
 
     /// Distinct participant user ids in join order.
     public var participantIds: [UUID] { participants.map(\.userId) }
+
+    /// User ids of raised hands, oldest raise first; equal times keep join order
+    /// (`MEETING_PARTICIPANT_HAND_RAISED_LIST`, spec §2.5).
+    public var raisedHands: [UUID] {
+        participants.enumerated()
+            .compactMap { index, p in p.handRaisedAt.map { (index, $0, p.userId) } }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+            .map(\.2)
+    }
+}
+
+/// A meeting recording in status STARTED (spec §2.6, table `RECORDING`): who started it and when.
+/// The recorded media itself is produced by the media plane (a later issue).
+public struct MeetingRecording: Equatable, Hashable, Sendable {
+    public var starterId: UUID
+    public var startedAt: Date
+
+    public init(starterId: UUID, startedAt: Date) {
+        self.starterId = starterId
+        self.startedAt = startedAt
+    }
 }
 
 /// Status of a waiting-queue entry of a scheduled meeting (spec §2.4). Raw values are the

@@ -39,15 +39,18 @@ public struct MeetingTransition: Equatable, Sendable {
     public var events: [AddressedEvent]
     public var effects: [MediaEffect]
     public var joinStatus: JoinStatus?
+    /// True when the meeting was deleted (its row must go; `context.room.meetingId` is nil).
+    public var meetingDeleted: Bool
 
     public init(
         context: MeetingContext, events: [AddressedEvent] = [], effects: [MediaEffect] = [],
-        joinStatus: JoinStatus? = nil
+        joinStatus: JoinStatus? = nil, meetingDeleted: Bool = false
     ) {
         self.context = context
         self.events = events
         self.effects = effects
         self.joinStatus = joinStatus
+        self.meetingDeleted = meetingDeleted
     }
 }
 
@@ -69,4 +72,19 @@ public enum MeetingCommand: Equatable, Sendable {
     case requireParticipant(by: User)
     /// `POST /meetings/{id}/queue/{userId}` (M10, §2.4).
     case decideWaiting(by: User, userId: UUID, decision: WaitingDecision)
+    /// `DELETE /meetings/{id}` (M4): non-guest room member.
+    case delete(by: User)
+    /// The scheduled meeting's `expiration` passed: stop and delete it (background job, no caller).
+    case expire
+    /// `PUT /meetings/{id}/audio` (M14): `target` is `userToModerate` (nil = the caller himself).
+    case setAudio(by: User, enabled: Bool, target: UUID?)
+    /// `PUT /meetings/{id}/hand` (M18): `target` is `userToModerate` (nil = the caller himself).
+    case setHand(by: User, raised: Bool, target: UUID?)
+    /// `POST /meetings/{id}/startRecording` (M16).
+    case startRecording(by: User)
+    /// `POST /meetings/{id}/stopRecording` (M17); name and folder are validated by the route.
+    case stopRecording(by: User)
+    /// The media plane lost the `type` publisher transport of `userId` (DTLS/ICE failure or
+    /// the client closed it): the stream is off, as after `PUT /media {enabled:false}`.
+    case publisherClosed(userId: UUID, type: MediaStreamType)
 }

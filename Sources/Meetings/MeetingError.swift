@@ -9,6 +9,8 @@ public enum MeetingError: Error, Equatable, Sendable {
     case notRoomMember
     /// 403: the caller is not an owner (moderator) of the room.
     case notRoomOwner
+    /// 403: refused for another reason (e.g. deleting a one-to-one room); the reason is for logs/tests.
+    case forbidden(String)
     /// 404: no such room.
     case roomNotFound
     /// 404: no such meeting.
@@ -17,6 +19,8 @@ public enum MeetingError: Error, Equatable, Sendable {
     case notParticipant
     /// 404: a referenced user is unknown to the user store.
     case userNotFound
+    /// 404: the targeted user is not a member of the room.
+    case notInRoom
     /// 404: the user has no entry in the meeting's waiting queue.
     case notInWaitingQueue
     /// 409: the user already participates from this same WebSocket queue.
@@ -32,8 +36,8 @@ public enum MeetingError: Error, Equatable, Sendable {
     public var httpStatus: Int {
         switch self {
         case .invalidRequest: return 400
-        case .guestNotAllowed, .notRoomMember, .notRoomOwner: return 403
-        case .roomNotFound, .meetingNotFound, .notParticipant, .userNotFound, .notInWaitingQueue: return 404
+        case .guestNotAllowed, .notRoomMember, .notRoomOwner, .forbidden: return 403
+        case .roomNotFound, .meetingNotFound, .notParticipant, .userNotFound, .notInRoom, .notInWaitingQueue: return 404
         case .alreadyParticipantFromSameQueue, .roomAlreadyHasMeeting, .oneToOneRoomExists: return 409
         case .meetingNotStarted: return 424
         }

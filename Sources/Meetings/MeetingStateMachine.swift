@@ -19,12 +19,29 @@ public enum MeetingStateMachine {
         case .leave(let user): return try leave(context, by: user)
         case .queueClosed(let queueId): return queueClosed(context, queueId: queueId)
         case .setMediaStream(let user, let type, let enabled):
-            return try setMediaStream(context, by: user, type: type, enabled: enabled)
+            return try setMediaStream(context, userId: user.id, type: type, enabled: enabled)
         case .requireParticipant(let user):
             guard context.meeting.isParticipant(user.id) else { throw .notParticipant }
             return MeetingTransition(context: context)
         case .decideWaiting(let user, let userId, let decision):
             return try decideWaiting(context, by: user, userId: userId, decision: decision, now: now)
+        case .delete(let user):
+            guard !user.isGuest else { throw .guestNotAllowed }
+            try context.room.requireMember(user.id)
+            return deleted(context, actor: user.id)
+        case .expire:
+            return deleted(context, actor: nil)
+        case .setAudio(let user, let enabled, let target):
+            return try setAudio(context, by: user, enabled: enabled, target: target)
+        case .setHand(let user, let raised, let target):
+            return try setHand(context, by: user, raised: raised, target: target, now: now)
+        case .startRecording(let user):
+            return try startRecording(context, by: user, now: now)
+        case .stopRecording(let user):
+            return try stopRecording(context, by: user)
+        case .publisherClosed(let userId, let type):
+            guard context.meeting.isParticipant(userId) else { return MeetingTransition(context: context) }
+            return try setMediaStream(context, userId: userId, type: type, enabled: false)
         }
     }
 
@@ -44,22 +61,49 @@ public enum MeetingStateMachine {
     static func stop(_ context: MeetingContext, by user: User) throws(MeetingError) -> MeetingTransition {
         guard !user.isGuest else { throw .guestNotAllowed }
         try context.room.requireMember(user.id)
-        return stopped(context, events: [], effects: [])
+        return stopped(context, actor: user.id, snapshot: context.meeting)
     }
 
-    /// Stops the meeting: participants and waiting queue cleared, `MEETING_STOPPED` to room
-    /// members plus every user still WAITING, media plane told to close the meeting.
+    /// Stops the meeting: a running recording ends (`MEETING_RECORDING_STOPPED` to the
+    /// participants of `snapshot`, by `actor` or else the starter), participants and waiting queue
+    /// are cleared, `MEETING_STOPPED` goes to room members plus every user still WAITING, and the
+    /// media plane is told to close the meeting.
     static func stopped(
-        _ context: MeetingContext, events: [AddressedEvent], effects: [MediaEffect]
+        _ context: MeetingContext, actor: UUID?, snapshot: Meeting,
+        events: [AddressedEvent] = [], effects: [MediaEffect] = []
     ) -> MeetingTransition {
         var next = context
+        var events = events
+        if let recording = context.meeting.recording {
+            next.meeting.recording = nil
+            events.append(AddressedEvent(
+                .recordingStopped(meetingId: context.meeting.id, userId: actor ?? recording.starterId),
+                to: [.participants], room: context.room, meeting: snapshot))
+        }
         next.meeting.active = false
         next.meeting.startedAt = nil
         next.meeting.participants = []
         next.waitingList = []
         let waitingUsers = context.waitingList.filter { $0.status == .waiting }.map { Recipient.user($0.userId) }
-        let stoppedEvent = context.event(.meetingStopped(meetingId: context.meeting.id), to: [.roomMembers] + waitingUsers)
-        return MeetingTransition(context: next, events: events + [stoppedEvent], effects: effects + [.closeMeeting])
+        events.append(context.event(.meetingStopped(meetingId: context.meeting.id), to: [.roomMembers] + waitingUsers))
+        return MeetingTransition(context: next, events: events, effects: effects + [.closeMeeting])
+    }
+
+    /// Deletes the meeting (M4, room deletion, expiration). A running meeting, or one with users
+    /// waiting, is stopped first (so waiting users hear `MEETING_STOPPED`); then
+    /// `MEETING_DELETED` goes to room members and the room forgets the meeting.
+    static func deleted(_ context: MeetingContext, actor: UUID?) -> MeetingTransition {
+        var transition: MeetingTransition
+        if context.meeting.active || !context.waitingList.isEmpty || context.meeting.recording != nil {
+            transition = stopped(context, actor: actor, snapshot: context.meeting)
+        } else {
+            transition = MeetingTransition(context: context, effects: [.closeMeeting])
+        }
+        transition.events.append(context.event(.meetingDeleted(meetingId: context.meeting.id), to: [.roomMembers]))
+        transition.context.room.meetingId = nil
+        transition.meetingDeleted = true
+        transition.joinStatus = nil
+        return transition
     }
 
     // MARK: - Join (§2.3)
@@ -159,7 +203,7 @@ public enum MeetingStateMachine {
         let left = context.event(.participantLeft(meetingId: context.meeting.id, userId: userId), to: [.roomMembers])
         let effects: [MediaEffect] = [.removeParticipant(userId: userId)]
         if next.meeting.participants.isEmpty && next.meeting.active {
-            return stopped(next, events: [left], effects: effects)
+            return stopped(next, actor: userId, snapshot: context.meeting, events: [left], effects: effects)
         }
         return MeetingTransition(context: next, events: [left], effects: effects)
     }
@@ -167,9 +211,9 @@ public enum MeetingStateMachine {
     // MARK: - Media (§2.5)
 
     static func setMediaStream(
-        _ context: MeetingContext, by user: User, type: MediaStreamType, enabled: Bool
+        _ context: MeetingContext, userId: UUID, type: MediaStreamType, enabled: Bool
     ) throws(MeetingError) -> MeetingTransition {
-        guard let index = context.meeting.participants.firstIndex(where: { $0.userId == user.id }) else {
+        guard let index = context.meeting.participants.firstIndex(where: { $0.userId == userId }) else {
             throw .notParticipant
         }
         // Unchanged state is a silent no-op (§8.15).
@@ -179,9 +223,9 @@ public enum MeetingStateMachine {
         var next = context
         next.meeting.participants[index].setStream(type, enabled: enabled)
         let changed = context.event(
-            .mediaStreamChanged(meetingId: context.meeting.id, userId: user.id, mediaType: type, active: enabled),
+            .mediaStreamChanged(meetingId: context.meeting.id, userId: userId, mediaType: type, active: enabled),
             to: [.participants])
-        let effects: [MediaEffect] = enabled ? [] : [.unpublish(userId: user.id, type: type)]
+        let effects: [MediaEffect] = enabled ? [] : [.unpublish(userId: userId, type: type)]
         return MeetingTransition(context: next, events: [changed], effects: effects)
     }
 

@@ -119,4 +119,21 @@ public enum RoomRules {
     public static func requireReadAccess(to room: Room, by user: User) throws(MeetingError) {
         try room.requireMember(user.id)
     }
+
+    /// `PUT` (`muted`) / `DELETE /rooms/{id}/mute`: non-guest member (403); the event goes to the
+    /// caller only (spec §4.4). The setting itself is per user and kept by storage.
+    public static func mute(_ room: Room, by user: User, muted: Bool) throws(MeetingError) -> AddressedEvent {
+        guard !user.isGuest else { throw .guestNotAllowed }
+        try room.requireMember(user.id)
+        let event: MeetingEvent = muted ? .roomMuted(roomId: room.id) : .roomUnmuted(roomId: room.id)
+        return AddressedEvent(event, to: [.user(user.id)], room: room, meeting: nil)
+    }
+
+    /// `PUT /rooms/{id}/clear`: non-guest member (403); `ROOM_HISTORY_CLEARED {clearedAt: now}`
+    /// to the caller only.
+    public static func clearHistory(_ room: Room, by user: User, now: Date) throws(MeetingError) -> AddressedEvent {
+        guard !user.isGuest else { throw .guestNotAllowed }
+        try room.requireMember(user.id)
+        return AddressedEvent(.roomHistoryCleared(roomId: room.id, clearedAt: now), to: [.user(user.id)], room: room, meeting: nil)
+    }
 }

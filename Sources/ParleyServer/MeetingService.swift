@@ -13,16 +13,21 @@ public final class MeetingService: Sendable {
     let hub: EventHub
     let logger: Logger
     let clock: @Sendable () -> Date
+    /// `maxGroupMembers` capability: group size limit for creation and member insertion.
+    let maxGroupMembers: Int
+    /// Media plane events, handled one at a time in arrival order.
+    let mediaEvents = SerialJobQueue()
 
     public init(
         store: ParleyStore, mediaPlane: any MeetingMediaPlane, hub: EventHub, logger: Logger,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() }, maxGroupMembers: Int = RoomRules.defaultMaxGroupMembers
     ) {
         self.store = store
         self.mediaPlane = mediaPlane
         self.hub = hub
         self.logger = logger
         self.clock = clock
+        self.maxGroupMembers = maxGroupMembers
     }
 
     // MARK: - Rooms
@@ -37,7 +42,8 @@ public final class MeetingService: Sendable {
                 oneToOneExists = try await session.oneToOneRoomExists(between: user.id, and: other.userId)
             }
             let transition = try RoomRules.createRoom(
-                fields, by: user, id: UUID(), now: now, knownUsers: known, oneToOneExists: oneToOneExists)
+                fields, by: user, id: UUID(), now: now, knownUsers: known, oneToOneExists: oneToOneExists,
+                maxGroupMembers: self.maxGroupMembers)
             try await session.insertRoom(transition.room)
             return transition
         } afterCommit: { [hub] transition in
@@ -106,7 +112,11 @@ public final class MeetingService: Sendable {
         return try await store.transaction { session in
             guard let context = try await session.meetingContext(meetingId: meetingId) else { throw MeetingError.meetingNotFound }
             let transition = try MeetingStateMachine.apply(command, to: context, now: now)
-            if transition.context != context { try await session.save(transition.context, replacing: context) }
+            if transition.meetingDeleted {
+                try await session.deleteMeeting(id: meetingId)
+            } else if transition.context != context {
+                try await session.save(transition.context, replacing: context)
+            }
             return transition
         } afterCommit: { transition in
             await self.finish(transition, meetingId: meetingId, sentDate: now)
@@ -136,9 +146,8 @@ public final class MeetingService: Sendable {
             return MediaChange(transition: transition, answer: answer)
         } afterCommit: { change in
             if let answer = change.answer {
-                self.hub.send(
-                    EventEncoding.json(.sdpAnswered(meetingId: meetingId, userId: user.id, mediaType: type, sdp: answer), sentDate: now),
-                    to: DeliveryAddresses(users: [user.id]))
+                self.hub.send(.sdpAnswered(meetingId: meetingId, userId: user.id, mediaType: type, sdp: answer),
+                              sentDate: now, to: DeliveryAddresses(users: [user.id]))
             }
             await self.finish(change.transition, meetingId: meetingId, sentDate: now)
         }
@@ -159,8 +168,8 @@ public final class MeetingService: Sendable {
         }
         let streams = offer.streams.map { SubscribedStream(type: $0.type, userId: $0.userId, mid: $0.mid) }
         let me = DeliveryAddresses(users: [user.id])
-        hub.send(EventEncoding.json(.sdpOffered(meetingId: meetingId, userId: user.id, mediaType: .video, sdp: offer.sdp), sentDate: now), to: me)
-        hub.send(EventEncoding.json(.participantSubscribed(meetingId: meetingId, userId: user.id, streams: streams), sentDate: now), to: me)
+        hub.send(.sdpOffered(meetingId: meetingId, userId: user.id, mediaType: .video, sdp: offer.sdp), sentDate: now, to: me)
+        hub.send(.participantSubscribed(meetingId: meetingId, userId: user.id, streams: streams), sentDate: now, to: me)
     }
 
     /// `PUT /meetings/{id}/media/answer` (M12): completes the subscriber negotiation.
@@ -188,15 +197,53 @@ public final class MeetingService: Sendable {
     }
 
     /// Applies media effects, then delivers events.
-    private func finish(_ transition: MeetingTransition, meetingId: UUID, sentDate: Date) async {
-        for effect in transition.effects {
+    func finish(_ transition: MeetingTransition, meetingId: UUID, sentDate: Date) async {
+        await apply(transition.effects, meetingId: meetingId)
+        hub.deliver(transition.events, sentDate: sentDate)
+    }
+
+    /// Tells the media plane what a committed command changed for meeting `meetingId`.
+    func apply(_ effects: [MediaEffect], meetingId: UUID) async {
+        for effect in effects {
             switch effect {
             case .removeParticipant(let userId): await mediaPlane.removeParticipant(meetingId: meetingId, userId: userId)
             case .unpublish(let userId, let type): await mediaPlane.unpublish(meetingId: meetingId, userId: userId, type: type)
+            case .setAudioEnabled(let userId, let enabled):
+                await mediaPlane.setAudioEnabled(meetingId: meetingId, userId: userId, enabled: enabled)
             case .closeMeeting: await mediaPlane.closeMeeting(meetingId: meetingId)
             }
         }
-        hub.deliver(transition.events, sentDate: sentDate)
+    }
+}
+
+/// Runs queued async jobs one after another, in order, on one task that exists only while
+/// jobs are pending. Enqueueing never blocks.
+final class SerialJobQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [@Sendable () async -> Void] = []
+    private var running = false
+
+    func enqueue(_ job: @escaping @Sendable () async -> Void) {
+        lock.lock()
+        pending.append(job)
+        let start = !running
+        running = true
+        lock.unlock()
+        if start { Task { await self.drain() } }
+    }
+
+    private func next() -> (@Sendable () async -> Void)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !pending.isEmpty else {
+            running = false
+            return nil
+        }
+        return pending.removeFirst()
+    }
+
+    private func drain() async {
+        while let job = next() { await job() }
     }
 }
 

@@ -78,5 +78,6 @@ public enum ParleySchema {
                 .run()
             try await db.create(index: "waiting_participants_queue_id_idx").on("waiting_participants").column("queue_id").run()
         },
+        recordingsAndRoomSettings,
     ]
 }

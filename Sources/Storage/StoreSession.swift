@@ -148,6 +148,7 @@ public struct StoreSession: Sendable {
                 joinedAt: try $0.decode(column: "created_at", as: Date.self),
                 handRaisedAt: try $0.optional("hand_raised_at", as: Date.self))
         }
+        let running = try await recording(meetingId: id)
         return Meeting(
             id: try row.uuid("id", table: "meetings"),
             roomId: try row.uuid("room_id", table: "meetings"),
@@ -157,7 +158,7 @@ public struct StoreSession: Sendable {
             createdAt: try row.decode(column: "created_at", as: Date.self),
             startedAt: try row.optional("started_at", as: Date.self),
             expiration: try row.optional("expiration", as: Date.self),
-            participants: participants)
+            participants: participants, recording: running)
     }
 
     /// Meetings of every room `userId` is a member of, oldest first (`GET /meetings`, M1).
@@ -198,6 +199,7 @@ public struct StoreSession: Sendable {
         if new.room != old.room { try await saveRoom(new.room, replacing: old.room) }
         var fields = new.meeting
         fields.participants = old.meeting.participants
+        fields.recording = old.meeting.recording
         if fields != old.meeting {
             try await db.update("meetings")
                 .set("name", to: new.meeting.name).set("meeting_type", to: new.meeting.meetingType.dbText)
@@ -209,6 +211,9 @@ public struct StoreSession: Sendable {
         if new.meeting.participants != old.meeting.participants {
             try await db.delete(from: "participants").where("meeting_id", .equal, new.meeting.id.dbText).run()
             try await insertParticipants(new.meeting)
+        }
+        if new.meeting.recording != old.meeting.recording {
+            try await saveRecording(new.meeting.recording, replacing: old.meeting.recording, meetingId: new.meeting.id)
         }
         if new.waitingList != old.waitingList {
             try await db.delete(from: "waiting_participants").where("meeting_id", .equal, new.meeting.id.dbText).run()

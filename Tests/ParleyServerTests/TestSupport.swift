@@ -17,10 +17,21 @@ final class RecordingMediaPlane: MeetingMediaPlane, @unchecked Sendable {
         case applySubscriberAnswer(meetingId: UUID, userId: UUID, answer: String)
         case removeParticipant(meetingId: UUID, userId: UUID)
         case closeMeeting(meetingId: UUID)
+        case audioOffer(meetingId: UUID, userId: UUID, offer: String)
+        case setAudioEnabled(meetingId: UUID, userId: UUID, enabled: Bool)
     }
 
     private let lock = NSLock()
     private var recorded: [Call] = []
+    private var sink: (@Sendable (MediaPlaneEvent) -> Void)?
+
+    /// Reports `event` as the real media plane would (from another thread).
+    func emit(_ event: MediaPlaneEvent) {
+        lock.lock()
+        let sink = self.sink
+        lock.unlock()
+        sink?(event)
+    }
 
     var calls: [Call] {
         lock.lock()
@@ -68,6 +79,22 @@ final class RecordingMediaPlane: MeetingMediaPlane, @unchecked Sendable {
 
     func closeMeeting(meetingId: UUID) async {
         record(.closeMeeting(meetingId: meetingId))
+    }
+
+    func audioOffer(meetingId: UUID, userId: UUID, offer: String) async throws -> String {
+        try check(offer)
+        record(.audioOffer(meetingId: meetingId, userId: userId, offer: offer))
+        return "audio-answer"
+    }
+
+    func setAudioEnabled(meetingId: UUID, userId: UUID, enabled: Bool) async {
+        record(.setAudioEnabled(meetingId: meetingId, userId: userId, enabled: enabled))
+    }
+
+    func setEventSink(_ sink: @escaping @Sendable (MediaPlaneEvent) -> Void) {
+        lock.lock()
+        self.sink = sink
+        lock.unlock()
     }
 }
 

@@ -16,6 +16,15 @@ public struct ParleyConfig: Sendable, Equatable {
     public var databaseURL: String
     /// HS256 secret for the JWT tokens.
     public var tokenSecret: String
+    /// `GET /users/capabilities` and the group size limit (spec §5.4).
+    public var capabilities = Capabilities()
+    /// Period of the server's WebSocket ping frames, in seconds; a connection that has not
+    /// answered the previous ping when the next is due is closed (spec §4.1 server keep-alive).
+    public var webSocketPingInterval: Double = 15
+    /// How often the scheduled-meeting expiration job runs, in seconds.
+    public var expirationCheckInterval: Double = 60
+    /// Validity of guest tokens (`POST /users/guests`), in seconds.
+    public var guestTokenTTL: Double = 24 * 3600
 
     /// Defaults: HTTP 127.0.0.1:10000, media 127.0.0.1:20000 announced as 127.0.0.1,
     /// `sqlite:./data/parley.sqlite`, a development token secret.
@@ -51,6 +60,7 @@ public struct ParleyConfig: Sendable, Equatable {
         case invalidAddress(key: String, value: String)
         case emptyValue(key: String)
         case shortSecret(key: String, bytes: Int)
+        case notPositive(key: String)
 
         public var description: String {
             switch self {
@@ -58,6 +68,7 @@ public struct ParleyConfig: Sendable, Equatable {
             case .invalidYAML(let reason): return "invalid configuration YAML: \(reason)"
             case .invalidAddress(let key, let value): return "\(key): '\(value)' is not HOST:PORT with a port 0...65535"
             case .emptyValue(let key): return "\(key) must not be empty"
+            case .notPositive(let key): return "\(key) must be a positive number"
             case .shortSecret(let key, let bytes):
                 return "\(key) is \(bytes) bytes; HS256 needs at least \(TokenService.minimumSecretLength)"
             }
@@ -98,6 +109,12 @@ public struct ParleyConfig: Sendable, Equatable {
         if let announced = file.media?.announcedAddress { config.announcedAddress = try nonEmpty(announced, key: "media.announcedAddress") }
         if let url = file.database?.url { config.databaseURL = try nonEmpty(url, key: "database.url") }
         if let secret = file.auth?.tokenSecret { config.tokenSecret = try validSecret(secret, key: "auth.tokenSecret") }
+        if let ttl = file.auth?.guestTokenTTLHours { config.guestTokenTTL = try positive(ttl, key: "auth.guestTokenTTLHours") * 3600 }
+        if let capabilities = file.capabilities { config.capabilities = capabilities }
+        if let ping = file.websocket?.pingInterval { config.webSocketPingInterval = try positive(ping, key: "websocket.pingInterval") }
+        if let interval = file.meetings?.expirationCheckInterval {
+            config.expirationCheckInterval = try positive(interval, key: "meetings.expirationCheckInterval")
+        }
         return config
     }
 
@@ -155,6 +172,11 @@ public struct ParleyConfig: Sendable, Equatable {
         return secret
     }
 
+    private static func positive(_ value: Double, key: String) throws -> Double {
+        guard value.isFinite, value > 0 else { throw ConfigError.notPositive(key: key) }
+        return value
+    }
+
     private static func nonEmpty(_ value: String, key: String) throws -> String {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw ConfigError.emptyValue(key: key) }
@@ -167,9 +189,14 @@ private struct ConfigFile: Decodable {
     struct HTTP: Decodable { var address: String? }
     struct Media: Decodable { var address: String?; var announcedAddress: String? }
     struct Database: Decodable { var url: String? }
-    struct Auth: Decodable { var tokenSecret: String? }
+    struct Auth: Decodable { var tokenSecret: String?; var guestTokenTTLHours: Double? }
+    struct WebSocket: Decodable { var pingInterval: Double? }
+    struct Meetings: Decodable { var expirationCheckInterval: Double? }
     var http: HTTP?
     var media: Media?
     var database: Database?
     var auth: Auth?
+    var capabilities: Capabilities?
+    var websocket: WebSocket?
+    var meetings: Meetings?
 }

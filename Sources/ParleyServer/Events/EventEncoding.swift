@@ -1,18 +1,43 @@
 import Foundation
 import Meetings
 
-/// JSON wire form of events (spec §4.2): an object with `type` (1.6.0 UPPER_SNAKE name),
-/// `sentDate` (ISO-8601, UTC) and the event's fields; UUIDs lowercase, `mediaType` uppercase,
-/// `SubscribedStream.type` lowercase, absent optionals omitted.
+/// How event `type` names are spelled on one WebSocket connection (spec §9 versioning): WSC
+/// 1.6.0 names (`MEETING_PARTICIPANT_JOINED`, `websocketConnected`, `pong`) for clients that ask
+/// for no sub-protocol or one older than 1.6.2, PascalCase (`MeetingParticipantJoined`,
+/// `WebsocketConnected`, `Pong`) for 1.6.2 and later.
+public enum EventNaming: Sendable, Equatable, CaseIterable {
+    case v160
+    case pascalCase
+
+    /// `name` (a 1.6.0 name) in this naming.
+    public func spell(_ name: String) -> String {
+        switch self {
+        case .v160: return name
+        case .pascalCase: return EventEncoding.pascalCase(name)
+        }
+    }
+}
+
+/// JSON wire form of events (spec §4.2): an object with `type` (1.6.0 UPPER_SNAKE name, or
+/// PascalCase for ≥ 1.6.2 clients), `sentDate` (ISO-8601, UTC) and the event's fields; UUIDs
+/// lowercase, `mediaType` uppercase, `SubscribedStream.type` lowercase, absent optionals omitted.
 public enum EventEncoding {
     /// The JSON text of `event` sent at `sentDate`.
-    public static func json(_ event: MeetingEvent, sentDate: Date) -> String {
-        var object = EventObject(type: event.type, sentDate: sentDate)
+    public static func json(_ event: MeetingEvent, sentDate: Date, naming: EventNaming = .v160) -> String {
+        var object = EventObject(type: naming.spell(event.type), sentDate: sentDate)
         switch event {
-        case .roomCreated(let roomId):
+        case .roomCreated(let roomId), .roomDeleted(let roomId), .roomMuted(let roomId), .roomUnmuted(let roomId):
             object["roomId"] = .id(roomId)
+        case .roomUpdated(let roomId, let name, let description):
+            object["roomId"] = .id(roomId); object["name"] = name.map { .string($0) }
+            object["description"] = description.map { .string($0) }
         case .roomMemberAdded(let roomId, let userId, let isOwner):
             object["roomId"] = .id(roomId); object["userId"] = .id(userId); object["isOwner"] = .bool(isOwner)
+        case .roomMemberRemoved(let roomId, let userId), .roomOwnerPromoted(let roomId, let userId),
+             .roomOwnerDemoted(let roomId, let userId):
+            object["roomId"] = .id(roomId); object["userId"] = .id(userId)
+        case .roomHistoryCleared(let roomId, let clearedAt):
+            object["roomId"] = .id(roomId); object["clearedAt"] = .date(clearedAt)
         case .meetingCreated(let meetingId, let roomId):
             object["meetingId"] = .id(meetingId); object["roomId"] = .id(roomId)
         case .meetingStarted(let meetingId, let starterUser, let startedAt):
@@ -22,11 +47,17 @@ public enum EventEncoding {
             object["meetingId"] = .id(meetingId)
         case .participantJoined(let meetingId, let userId), .participantLeft(let meetingId, let userId),
              .waitingParticipantJoined(let meetingId, let userId), .waitingParticipantAccepted(let meetingId, let userId),
-             .waitingParticipantRejected(let meetingId, let userId):
+             .waitingParticipantRejected(let meetingId, let userId), .recordingStarted(let meetingId, let userId),
+             .recordingStopped(let meetingId, let userId):
             object["meetingId"] = .id(meetingId); object["userId"] = .id(userId)
         case .mediaStreamChanged(let meetingId, let userId, let mediaType, let active):
             object["meetingId"] = .id(meetingId); object["userId"] = .id(userId)
             object["mediaType"] = .string(mediaType.eventName); object["active"] = .bool(active)
+        case .audioStreamChanged(let meetingId, let userId, let active, let moderatorId):
+            object["meetingId"] = .id(meetingId); object["userId"] = .id(userId); object["active"] = .bool(active)
+            object["moderatorId"] = moderatorId.map { .id($0) }
+        case .audioAnswered(let meetingId, let userId, let sdp):
+            object["meetingId"] = .id(meetingId); object["userId"] = .id(userId); object["sdp"] = .string(sdp)
         case .sdpAnswered(let meetingId, let userId, let mediaType, let sdp),
              .sdpOffered(let meetingId, let userId, let mediaType, let sdp):
             object["meetingId"] = .id(meetingId); object["userId"] = .id(userId)
@@ -34,19 +65,41 @@ public enum EventEncoding {
         case .participantSubscribed(let meetingId, let userId, let streams):
             object["meetingId"] = .id(meetingId); object["userId"] = .id(userId)
             object["streams"] = .streams(streams)
+        case .participantTalking(let meetingId, let userId, let isTalking):
+            object["meetingId"] = .id(meetingId); object["userId"] = .id(userId); object["isTalking"] = .bool(isTalking)
+        case .handRaised(let meetingId, let userId, let raised, let handRaisedAt, let moderatorId):
+            object["meetingId"] = .id(meetingId); object["userId"] = .id(userId); object["raised"] = .bool(raised)
+            object["handRaisedAt"] = handRaisedAt.map { .date($0) }
+            object["moderatorId"] = moderatorId.map { .id($0) }
+        case .handRaisedList(let meetingId, let participants):
+            object["meetingId"] = .id(meetingId); object["participants"] = .ids(participants)
         }
         return object.encoded()
     }
 
-    /// `{"type":"websocketConnected","queueId":…,"sentDate":…}`, the first message on a connection.
-    public static func websocketConnected(queueId: UUID, sentDate: Date) -> String {
-        var object = EventObject(type: "websocketConnected", sentDate: sentDate)
+    /// `{"type":"websocketConnected","sentDate":…,"queueId":…}`, the first message on a connection.
+    public static func websocketConnected(queueId: UUID, sentDate: Date, naming: EventNaming = .v160) -> String {
+        var object = EventObject(type: naming.spell("websocketConnected"), sentDate: sentDate)
         object["queueId"] = .id(queueId)
         return object.encoded()
     }
 
-    /// The reply to a client `{"type":"ping"}`.
+    /// The reply to a client `{"type":"ping"}` (1.6.0 naming).
     public static let pong = #"{"type":"pong"}"#
+
+    /// The reply to a client ping in `naming`.
+    public static func pong(_ naming: EventNaming) -> String {
+        naming == .v160 ? pong : #"{"type":"Pong"}"#
+    }
+
+    /// `MEETING_PARTICIPANT_JOINED` → `MeetingParticipantJoined`, `websocketConnected` →
+    /// `WebsocketConnected`, `pong` → `Pong` (CE 1.6.2 names).
+    public static func pascalCase(_ name: String) -> String {
+        guard name.contains("_") || name == name.uppercased() else {
+            return name.prefix(1).uppercased() + name.dropFirst()
+        }
+        return name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined()
+    }
 
     /// True for a client keep-alive message: a JSON object whose `type` is "ping" (any case).
     public static func isPing(_ text: String) -> Bool {
@@ -62,13 +115,14 @@ public enum EventEncoding {
 /// A flat JSON object with typed values, encoded in insertion order.
 struct EventObject: Encodable {
     enum Value: Encodable {
-        case string(String), id(UUID), bool(Bool), date(Date), streams([SubscribedStream])
+        case string(String), id(UUID), ids([UUID]), bool(Bool), date(Date), streams([SubscribedStream])
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {
             case .string(let s): try container.encode(s)
             case .id(let id): try container.encode(id.apiString)
+            case .ids(let ids): try container.encode(ids.map(\.apiString))
             case .bool(let b): try container.encode(b)
             case .date(let d): try container.encode(APIDate.string(d))
             case .streams(let streams):

@@ -14,6 +14,7 @@ public final class EventHub: @unchecked Sendable {
 
     private struct Connection {
         var userId: UUID
+        var naming: EventNaming
         var continuation: AsyncStream<String>.Continuation
     }
 
@@ -21,21 +22,25 @@ public final class EventHub: @unchecked Sendable {
     private var connections: [UUID: Connection] = [:]
     private var queuesByUser: [UUID: Set<UUID>] = [:]
     private var droppedMessages = 0
+    private var sentMessages = 0
+    private var ignoredMessages = 0
     private let logger: Logger
 
     public init(logger: Logger = Logger(label: "parley.events")) {
         self.logger = logger
     }
 
-    /// Registers a connection of `userId` and returns its queue id and outbound messages.
-    /// `welcome(queueId)` is the first message, queued before any event can reach the
-    /// connection.
-    public func connect(userId: UUID, queueId: UUID = UUID(), welcome: (UUID) -> String) -> (queueId: UUID, messages: AsyncStream<String>) {
+    /// Registers a connection of `userId` that reads event types in `naming` and returns its
+    /// queue id and outbound messages. `welcome(queueId)` is the first message, queued before
+    /// any event can reach the connection.
+    public func connect(
+        userId: UUID, queueId: UUID = UUID(), naming: EventNaming = .v160, welcome: (UUID) -> String
+    ) -> (queueId: UUID, messages: AsyncStream<String>) {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit))
         lock.lock()
         defer { lock.unlock() }
         continuation.yield(welcome(queueId))
-        connections[queueId] = Connection(userId: userId, continuation: continuation)
+        connections[queueId] = Connection(userId: userId, naming: naming, continuation: continuation)
         queuesByUser[userId, default: []].insert(queueId)
         return (queueId, stream)
     }
@@ -52,18 +57,36 @@ public final class EventHub: @unchecked Sendable {
         removed?.continuation.finish()
     }
 
-    /// Sends `text` once to every connection addressed (a connection addressed both as a user's
-    /// and as a queue gets it once).
+    /// Sends `text` as is (same in every naming) once to every connection addressed.
     public func send(_ text: String, to addresses: DeliveryAddresses) {
+        send({ _ in text }, to: addresses)
+    }
+
+    /// Sends an event once to every connection addressed (a connection addressed both as a
+    /// user's and as a queue gets it once), each in its connection's naming.
+    public func send(_ event: MeetingEvent, sentDate: Date, to addresses: DeliveryAddresses) {
+        var encoded: [EventNaming: String] = [:]
+        send({ naming in
+            if let text = encoded[naming] { return text }
+            let text = EventEncoding.json(event, sentDate: sentDate, naming: naming)
+            encoded[naming] = text
+            return text
+        }, to: addresses)
+    }
+
+    /// Sends `render(naming)` to every addressed connection; called under the lock.
+    private func send(_ render: (EventNaming) -> String, to addresses: DeliveryAddresses) {
         lock.lock()
         defer { lock.unlock() }
         var targets = addresses.queues.filter { connections[$0] != nil }
         for user in addresses.users { targets.formUnion(queuesByUser[user] ?? []) }
         for queueId in targets {
             guard let connection = connections[queueId] else { continue }
-            if case .dropped = connection.continuation.yield(text) {
+            if case .dropped = connection.continuation.yield(render(connection.naming)) {
                 droppedMessages += 1
                 logger.warning("event dropped: client not reading", metadata: ["queueId": "\(queueId)"])
+            } else {
+                sentMessages += 1
             }
         }
     }
@@ -71,8 +94,15 @@ public final class EventHub: @unchecked Sendable {
     /// Encodes and sends events in order, all stamped `sentDate`.
     public func deliver(_ events: [AddressedEvent], sentDate: Date) {
         for event in events where !event.addresses.isEmpty {
-            send(EventEncoding.json(event.event, sentDate: sentDate), to: event.addresses)
+            send(event.event, sentDate: sentDate, to: event.addresses)
         }
+    }
+
+    /// Users with at least one open connection.
+    public var connectedUsers: Set<UUID> {
+        lock.lock()
+        defer { lock.unlock() }
+        return Set(queuesByUser.keys)
     }
 
     /// Open connections of `userId`.
@@ -87,6 +117,28 @@ public final class EventHub: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return connections.count
+    }
+
+    /// Counts a client message that was neither a ping nor blank (ignored, spec §4.1 deviation).
+    public func countIgnoredMessage() {
+        lock.lock()
+        ignoredMessages += 1
+        lock.unlock()
+    }
+
+    /// Client messages ignored so far.
+    public var ignoredCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return ignoredMessages
+    }
+
+    /// Messages queued to connections by ``send(_:to:)`` / ``deliver(_:sentDate:)`` (one per
+    /// addressed connection), not counting drops; exported as `parley_events_sent_total`.
+    public var sentCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return sentMessages
     }
 
     /// Messages dropped because a connection's buffer was full.

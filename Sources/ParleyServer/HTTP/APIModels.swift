@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Meetings
+import Storage
 
 // JSON shapes of the WSC API (spec §1.2 "Meeting JSON", "Participant JSON"; §1.3 "Room JSON";
 // seed fragment for field names). Optionals are omitted when nil (synthesised Encodable uses
@@ -35,6 +36,9 @@ struct MeetingBody: Encodable {
     var createdAt: Date
     var startedAt: Date?
     var meetingType: String
+    /// Only while a recording is in status STARTED.
+    var recStartedAt: Date?
+    var recUserId: String?
 
     init(_ m: Meeting) {
         id = m.id.apiString
@@ -45,6 +49,8 @@ struct MeetingBody: Encodable {
         createdAt = m.createdAt
         startedAt = m.active ? m.startedAt : nil
         meetingType = m.meetingType.rawValue
+        recStartedAt = m.recording?.startedAt
+        recUserId = m.recording?.starterId.apiString
     }
 }
 
@@ -70,8 +76,14 @@ struct RoomBody: Encodable {
     var members: [MemberBody]?
     var userSettings: UserSettingsBody?
 
-    /// With members and (default) user settings, as `POST /rooms` and `GET /rooms/{id}` return.
+    /// With members and (default) user settings, as `POST /rooms` returns.
     init(_ r: Room) {
+        self.init(r, members: true, settings: RoomUserSettings())
+    }
+
+    /// `members` / `userSettings` only when asked for (`GET /rooms?extraFields=…`; `PUT
+    /// /rooms/{id}` returns neither).
+    init(_ r: Room, members withMembers: Bool, settings: RoomUserSettings?) {
         id = r.id.apiString
         name = r.name
         description = r.description
@@ -80,8 +92,8 @@ struct RoomBody: Encodable {
         createdAt = r.createdAt
         updatedAt = r.updatedAt
         pictureUpdatedAt = r.pictureUpdatedAt
-        members = r.members.map { MemberBody(userId: $0.userId.apiString, owner: $0.owner) }
-        userSettings = UserSettingsBody(muted: false, clearedAt: nil)
+        members = withMembers ? r.members.map { MemberBody(userId: $0.userId.apiString, owner: $0.owner) } : nil
+        userSettings = settings.map { UserSettingsBody(muted: $0.muted, clearedAt: $0.clearedAt) }
     }
 }
 

@@ -45,6 +45,25 @@ public enum MediaPlaneError: Error, Sendable {
     case unavailable(String)
 }
 
+/// Which PeerConnection of a participant a ``MediaPlaneEvent/transportClosed(meetingId:userId:kind:reason:)`` is about.
+public enum MediaTransportKind: String, Sendable, Equatable, CaseIterable {
+    /// The sendrecv audio PeerConnection (`PUT /audio/offer`).
+    case audio
+    /// A publisher PeerConnection (`PUT /media` with `type` video or screen).
+    case video, screen
+    /// The recvonly multistream subscriber PeerConnection (`PUT /media/subscribe`).
+    case subscriber
+}
+
+/// What the media plane reports on its own, outside any request.
+public enum MediaPlaneEvent: Sendable, Equatable {
+    /// The mixer's talking detection changed for `userId` (spec §3.5); also `false` on mute/leave.
+    case talking(meetingId: UUID, userId: UUID, isTalking: Bool)
+    /// A transport of `userId` ended by itself (DTLS failure or close, ICE consent lost);
+    /// `reason` is for logs.
+    case transportClosed(meetingId: UUID, userId: UUID, kind: MediaTransportKind, reason: String)
+}
+
 /// What the control plane needs from the SFU. Implemented by the lead with the real SFU.
 public protocol MeetingMediaPlane: AnyObject, Sendable {
     /// Answers a publisher offer for the user's `type` stream; returns the SDP answer.
@@ -56,4 +75,13 @@ public protocol MeetingMediaPlane: AnyObject, Sendable {
     func applySubscriberAnswer(meetingId: UUID, userId: UUID, answer: String) async throws
     func removeParticipant(meetingId: UUID, userId: UUID) async
     func closeMeeting(meetingId: UUID) async
+    /// Answers the user's audio offer (one sendrecv Opus m-line; mixed room audio down).
+    /// The user is muted in the mixer until ``setAudioEnabled(meetingId:userId:enabled:)`` says otherwise.
+    /// - Throws: ``MediaPlaneError/invalidSDP(_:)`` (400), ``MediaPlaneError/unavailable(_:)`` (424).
+    func audioOffer(meetingId: UUID, userId: UUID, offer: String) async throws -> String
+    /// Mutes/unmutes the user in the meeting's mixer.
+    func setAudioEnabled(meetingId: UUID, userId: UUID, enabled: Bool) async
+    /// Installs the receiver of ``MediaPlaneEvent``s (called once, at server start-up). The sink
+    /// may be called from any thread and must not block.
+    func setEventSink(_ sink: @escaping @Sendable (MediaPlaneEvent) -> Void)
 }

@@ -81,6 +81,26 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
         }
     }
 
+    /// Forwards the SFU's talking and transport-closed events (ids that are not UUIDs or
+    /// unknown transport kinds are dropped).
+    public func setEventSink(_ sink: @escaping @Sendable (MediaPlaneEvent) -> Void) {
+        let sfu = self.sfu
+        sfu.eventLoop.execute {
+            sfu.onEvent = { event in
+                switch event {
+                case .talking(let roomID, let participantID, let isTalking):
+                    guard let meetingId = UUID(uuidString: roomID), let userId = UUID(uuidString: participantID) else { return }
+                    sink(.talking(meetingId: meetingId, userId: userId, isTalking: isTalking))
+                case .transportClosed(let roomID, let participantID, let kind, let reason):
+                    guard let meetingId = UUID(uuidString: roomID), let userId = UUID(uuidString: participantID),
+                          let kind = MediaTransportKind(rawValue: kind)
+                    else { return }
+                    sink(.transportClosed(meetingId: meetingId, userId: userId, kind: kind, reason: reason))
+                }
+            }
+        }
+    }
+
     public func removeParticipant(meetingId: UUID, userId: UUID) async {
         try? await onLoop { sfu in sfu.removeParticipant(roomID: Self.id(meetingId), participantID: Self.id(userId)) }
     }

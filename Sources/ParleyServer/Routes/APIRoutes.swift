@@ -2,18 +2,16 @@ import Foundation
 import Hummingbird
 import Meetings
 
-/// The REST routes of the issue-2 slice (spec §1.2 M1–M3, M5–M13; §1.3 rooms),
-/// exact WSC paths, codes and bodies. Check order (spec §1.1): 401 → 403 guest → 400 body →
-/// 404 entity → 403 membership → state.
+/// The meeting routes (spec §1.2 M1–M20), exact WSC paths, codes and bodies. Check order
+/// (spec §1.1): 401 → 403 guest → 400 body → 404 entity → 403 membership → state.
 struct APIRoutes {
     let service: MeetingService
 
     func register(on router: Router<ParleyRequestContext>) {
-        router.post("/rooms", use: createRoom)
-        router.get("/rooms/:id", use: getRoom)
         router.get("/meetings", use: listMeetings)
         router.post("/meetings", use: createMeeting)
         router.get("/meetings/:id", use: getMeeting)
+        router.delete("/meetings/:id", use: deleteMeeting)
         router.post("/meetings/:id/start", use: start)
         router.post("/meetings/:id/stop", use: stop)
         router.post("/meetings/:id/join", use: join)
@@ -23,36 +21,25 @@ struct APIRoutes {
         router.put("/meetings/:id/media", use: setMedia)
         router.put("/meetings/:id/media/subscribe", use: subscribe)
         router.put("/meetings/:id/media/answer", use: answer)
+        router.put("/meetings/:id/audio", use: setAudio)
+        router.put("/meetings/:id/audio/offer", use: audioOffer)
+        router.put("/meetings/:id/hand", use: setHand)
+        router.post("/meetings/:id/startRecording", use: startRecording)
+        router.post("/meetings/:id/stopRecording", use: stopRecording)
+        router.get("/public/meetings/:id", use: publicMeeting)
+        router.get("/rooms/:id/meeting", use: roomMeeting)
         // A plain GET of the WebSocket endpoint (no upgrade) after authentication.
-        router.get("/events") { _, _ in Response(status: .upgradeRequired) }
+        router.get("/events") { _, context in
+            _ = try context.requireUser()
+            return Response(status: .upgradeRequired)
+        }
     }
 
-    /// The `:id` path parameter as a UUID; a malformed id names nothing (404, spec §1.1).
     private func pathId(_ context: ParleyRequestContext, _ name: String = "id") throws -> UUID {
-        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
-            throw APIError.notFound("path id is not a UUID")
-        }
-        return id
+        try context.pathId(name)
     }
 
     private static let noContent = Response(status: .noContent)
-
-    // MARK: Rooms
-
-    @Sendable func createRoom(_ request: Request, context: ParleyRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
-        var request = request
-        let fields = try await request.decodeJSON(RoomCreationBody.self, context: context).validated()
-        let room = try await service.createRoom(fields, by: user)
-        return try APIJSON.response(RoomBody(room), status: .created)
-    }
-
-    @Sendable func getRoom(_ request: Request, context: ParleyRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let room = try await service.room(id: try pathId(context), by: user)
-        return try APIJSON.response(RoomBody(room))
-    }
 
     // MARK: Meetings
 
@@ -75,6 +62,25 @@ struct APIRoutes {
         let user = try context.requireUser()
         let meeting = try await service.meeting(id: try pathId(context), by: user)
         return try APIJSON.response(MeetingBody(meeting))
+    }
+
+    @Sendable func deleteMeeting(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        try await service.run(.delete(by: user), meetingId: try pathId(context))
+        return Self.noContent
+    }
+
+    @Sendable func publicMeeting(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        // No token needed, but a refused one is still 401 (spec M19).
+        guard !context.tokenRejected else { throw APIError.unauthorized }
+        let name = try await service.publicMeetingName(id: try pathId(context))
+        return try APIJSON.response(PublicMeetingBody(name: name))
+    }
+
+    @Sendable func roomMeeting(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        return try APIJSON.response(MeetingBody(try await service.meeting(ofRoom: try pathId(context), by: user)))
     }
 
     @Sendable func start(_ request: Request, context: ParleyRequestContext) async throws -> Response {
@@ -144,6 +150,49 @@ struct APIRoutes {
         let updates = try await request.decodeJSON(SubscriptionUpdatesBody.self, context: context).validated()
         try await service.updateSubscriptions(
             meetingId: try pathId(context), by: user, subscribe: updates.subscribe, unsubscribe: updates.unsubscribe)
+        return Self.noContent
+    }
+
+    // MARK: Audio, hand, recording (spec §2.5, §2.6)
+
+    @Sendable func setAudio(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var request = request
+        let settings = try await request.decodeJSON(AudioStreamSettingsBody.self, context: context).validated()
+        try await service.run(.setAudio(by: user, enabled: settings.enabled, target: settings.target), meetingId: try pathId(context))
+        return Self.noContent
+    }
+
+    @Sendable func audioOffer(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var request = request
+        let body = try await request.decodeJSON(SessionDescriptionBody.self, context: context)
+        guard !body.sdp.isEmpty else { throw APIError.badRequest("empty sdp") }
+        try await service.audioOffer(meetingId: try pathId(context), by: user, offer: body.sdp)
+        return Self.noContent
+    }
+
+    @Sendable func setHand(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        var request = request
+        let hand = try await request.decodeJSON(HandStatusBody.self, context: context).validated()
+        try await service.run(.setHand(by: user, raised: hand.raised, target: hand.target), meetingId: try pathId(context))
+        return Self.noContent
+    }
+
+    @Sendable func startRecording(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        try await service.run(.startRecording(by: user), meetingId: try pathId(context))
+        return Self.noContent
+    }
+
+    @Sendable func stopRecording(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard !user.isGuest else { throw MeetingError.guestNotAllowed }
+        var request = request
+        _ = try await request.decodeJSON(RecordingFieldsBody.self, context: context).validated()
+        try await service.run(.stopRecording(by: user), meetingId: try pathId(context))
         return Self.noContent
     }
 
