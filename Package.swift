@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "parley", targets: ["parley"]),
+        .executable(name: "parley-load", targets: ["parley-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -54,6 +55,26 @@ let package = Package(
         .target(name: "AudioMixer", dependencies: ["COpus"]),
         .executableTarget(name: "parley-bench-mixer", dependencies: ["AudioMixer"]),
 
+        // Load testing (issue 6): client-side WebRTC (controlling ICE, DTLS client, SRTP, VP8/Opus
+        // packetizing), the load tool's logic, and the thin `parley-load` executable.
+        .target(name: "WebRTCClient", dependencies: [
+            "WebRTCTransport", "STUN", "RTP", "SDP", "CVPX",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .target(name: "ParleyLoad", dependencies: [
+            "WebRTCClient", "SDP", "RTP", "AudioMixer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+        ]),
+        .executableTarget(name: "parley-load", dependencies: [
+            "ParleyLoad",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // Meeting domain (pure) and its storage.
         .target(name: "Meetings"),
         .target(name: "Storage", dependencies: [
@@ -85,6 +106,8 @@ let package = Package(
 
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "AudioMixerTests", dependencies: ["AudioMixer"]),
+        .testTarget(name: "WebRTCClientTests", dependencies: ["WebRTCClient", "WebRTCTransport", "STUN", "RTP", "SDP"]),
+        .testTarget(name: "ParleyLoadTests", dependencies: ["ParleyLoad", "WebRTCClient"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN"]),
         .testTarget(name: "WebRTCTransportTests", dependencies: ["WebRTCTransport", "STUN", "RTP"]),
