@@ -32,15 +32,24 @@ enum Fixture {
             ])
     }
 
-    /// A meeting context; `participants` are (user, queue) pairs.
+    /// A meeting context; `participants` are (user, queue) pairs; `audio`, `video` and `hands`
+    /// name participants with audio on, video on, and a raised hand (raised at `t0`, in order
+    /// one second apart); `recording` = a recording started by the owner at `t0`.
     static func context(
         type: MeetingType = .permanent, active: Bool = true, participants: [(User, UUID)] = [],
-        waiting: [WaitingParticipant] = []
+        waiting: [WaitingParticipant] = [], audio: Set<UUID> = [], video: Set<UUID> = [], hands: [UUID] = [],
+        recording: Bool = false
     ) -> MeetingContext {
         let meeting = Meeting(
             id: meetingId, roomId: roomId, name: "Meeting", meetingType: type, active: active,
             createdAt: t0, startedAt: active ? t0 : nil,
-            participants: participants.map { Participant(userId: $0.0.id, queueId: $0.1, joinedAt: t0) })
+            participants: participants.map { user, queue in
+                Participant(
+                    userId: user.id, queueId: queue, audioStreamEnabled: audio.contains(user.id),
+                    videoStreamEnabled: video.contains(user.id), joinedAt: t0,
+                    handRaisedAt: hands.firstIndex(of: user.id).map { t0.addingTimeInterval(Double($0)) })
+            },
+            recording: recording ? MeetingRecording(starterId: owner.id, startedAt: t0) : nil)
         return MeetingContext(room: room, meeting: meeting, waitingList: waiting)
     }
 

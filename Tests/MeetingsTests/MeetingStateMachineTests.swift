@@ -16,6 +16,8 @@ final class MeetingStateMachineTests: XCTestCase {
         var effects: [MediaEffect] = []
         var participants: [UUID]? = nil
         var active: Bool? = nil
+        var recording: Bool? = nil
+        var deleted = false
     }
 
     func testCommandTable() {
@@ -131,6 +133,123 @@ final class MeetingStateMachineTests: XCTestCase {
                 command: .decideWaiting(by: F.guestStranger, userId: F.guestStranger.id, decision: .rejected), error: .guestNotAllowed),
             Row(name: "decision on a user not in queue", context: F.context(type: .scheduled),
                 command: .decideWaiting(by: F.owner, userId: F.stranger.id, decision: .rejected), error: .notInWaitingQueue),
+            Row(name: "owner rejects an accepted entry",
+                context: F.context(type: .scheduled, waiting: [.init(userId: F.member.id, queueId: F.queueA, status: .accepted)]),
+                command: .decideWaiting(by: F.owner, userId: F.member.id, decision: .rejected),
+                eventTypes: ["MEETING_WAITING_PARTICIPANT_REJECTED"]),
+            Row(name: "accepting a room member adds no membership",
+                context: F.context(type: .scheduled, waiting: [.init(userId: F.member.id, queueId: F.queueA, status: .waiting)]),
+                command: .decideWaiting(by: F.owner, userId: F.member.id, decision: .accepted),
+                eventTypes: ["MEETING_WAITING_PARTICIPANT_ACCEPTED"]),
+
+            // delete and expiration (§2.1; stop first when running or with waiting users)
+            Row(name: "member deletes an idle meeting", context: F.context(active: false), command: .delete(by: F.member),
+                eventTypes: ["MEETING_DELETED"], effects: [.closeMeeting], deleted: true),
+            Row(name: "deleting a running meeting stops it first", context: F.context(participants: [(F.owner, F.queueA)]),
+                command: .delete(by: F.owner), eventTypes: ["MEETING_STOPPED", "MEETING_DELETED"], effects: [.closeMeeting],
+                participants: [], active: false, deleted: true),
+            Row(name: "deleting with users waiting tells them", context: F.context(type: .scheduled, active: false,
+                waiting: [.init(userId: F.guestStranger.id, queueId: F.queueA, status: .waiting)]),
+                command: .delete(by: F.owner), eventTypes: ["MEETING_STOPPED", "MEETING_DELETED"], effects: [.closeMeeting],
+                deleted: true),
+            Row(name: "guest cannot delete", context: F.context(), command: .delete(by: F.guestMember), error: .guestNotAllowed),
+            Row(name: "stranger cannot delete", context: F.context(), command: .delete(by: F.stranger), error: .notRoomMember),
+            Row(name: "expiration of a running meeting", context: F.context(type: .scheduled, participants: [(F.member, F.queueA)]),
+                command: .expire, eventTypes: ["MEETING_STOPPED", "MEETING_DELETED"], effects: [.closeMeeting],
+                participants: [], active: false, deleted: true),
+            Row(name: "expiration of an idle meeting", context: F.context(type: .scheduled, active: false), command: .expire,
+                eventTypes: ["MEETING_DELETED"], effects: [.closeMeeting], deleted: true),
+
+            // audio (§2.5, M14)
+            Row(name: "unmute self", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .setAudio(by: F.member, enabled: true, target: nil), eventTypes: ["MEETING_AUDIO_STREAM_CHANGED"],
+                effects: [.setAudioEnabled(userId: F.member.id, enabled: true)]),
+            Row(name: "mute self when muted is a no-op", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .setAudio(by: F.member, enabled: false, target: nil)),
+            Row(name: "naming oneself as target is no moderation", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .setAudio(by: F.member, enabled: true, target: F.member.id), eventTypes: ["MEETING_AUDIO_STREAM_CHANGED"],
+                effects: [.setAudioEnabled(userId: F.member.id, enabled: true)]),
+            Row(name: "audio by non-participant", context: F.context(participants: [(F.owner, F.queueA)]),
+                command: .setAudio(by: F.member, enabled: true, target: nil), error: .notParticipant),
+            Row(name: "moderator mutes a speaker", context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)],
+                audio: [F.member.id]),
+                command: .setAudio(by: F.owner, enabled: false, target: F.member.id), eventTypes: ["MEETING_AUDIO_STREAM_CHANGED"],
+                effects: [.setAudioEnabled(userId: F.member.id, enabled: false)]),
+            Row(name: "moderator muting a muted user is a no-op",
+                context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)]),
+                command: .setAudio(by: F.owner, enabled: false, target: F.member.id)),
+            Row(name: "nobody unmutes someone else", context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)]),
+                command: .setAudio(by: F.owner, enabled: true, target: F.member.id),
+                error: .invalidRequest("a moderator can only mute others")),
+            Row(name: "non-owner cannot mute others", context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)],
+                audio: [F.owner.id]),
+                command: .setAudio(by: F.member, enabled: false, target: F.owner.id), error: .notRoomOwner),
+            Row(name: "stranger cannot mute others", context: F.context(participants: [(F.member, F.queueB)], audio: [F.member.id]),
+                command: .setAudio(by: F.stranger, enabled: false, target: F.member.id), error: .notRoomOwner),
+            Row(name: "moderator must participate", context: F.context(participants: [(F.member, F.queueB)], audio: [F.member.id]),
+                command: .setAudio(by: F.owner, enabled: false, target: F.member.id), error: .notParticipant),
+            Row(name: "mute target must participate", context: F.context(participants: [(F.owner, F.queueA)]),
+                command: .setAudio(by: F.owner, enabled: false, target: F.member.id), error: .notParticipant),
+
+            // hand (§2.5, M18)
+            Row(name: "raise hand", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .setHand(by: F.member, raised: true, target: nil),
+                eventTypes: ["MEETING_PARTICIPANT_HAND_RAISED", "MEETING_PARTICIPANT_HAND_RAISED_LIST"]),
+            Row(name: "lower a lowered hand is a no-op", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .setHand(by: F.member, raised: false, target: nil)),
+            Row(name: "raise a raised hand is a no-op", context: F.context(participants: [(F.member, F.queueA)], hands: [F.member.id]),
+                command: .setHand(by: F.member, raised: true, target: nil)),
+            Row(name: "lower own hand", context: F.context(participants: [(F.member, F.queueA)], hands: [F.member.id]),
+                command: .setHand(by: F.member, raised: false, target: nil),
+                eventTypes: ["MEETING_PARTICIPANT_HAND_RAISED", "MEETING_PARTICIPANT_HAND_RAISED_LIST"]),
+            Row(name: "moderator lowers a hand", context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)],
+                hands: [F.member.id]),
+                command: .setHand(by: F.owner, raised: false, target: F.member.id),
+                eventTypes: ["MEETING_PARTICIPANT_HAND_RAISED", "MEETING_PARTICIPANT_HAND_RAISED_LIST"]),
+            Row(name: "nobody raises someone else's hand", context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)]),
+                command: .setHand(by: F.owner, raised: true, target: F.member.id),
+                error: .invalidRequest("a moderator can only lower the hand of others")),
+            Row(name: "non-owner cannot lower others' hands", context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)],
+                hands: [F.owner.id]),
+                command: .setHand(by: F.member, raised: false, target: F.owner.id), error: .notRoomOwner),
+            Row(name: "hand by non-participant", context: F.context(), command: .setHand(by: F.member, raised: true, target: nil),
+                error: .notParticipant),
+
+            // recording (§2.6, M16/M17)
+            Row(name: "owner participant starts recording", context: F.context(participants: [(F.owner, F.queueA)]),
+                command: .startRecording(by: F.owner), eventTypes: ["MEETING_RECORDING_STARTED"], recording: true),
+            Row(name: "start while recording is a no-op", context: F.context(participants: [(F.owner, F.queueA)], recording: true),
+                command: .startRecording(by: F.owner), recording: true),
+            Row(name: "recording needs an active meeting", context: F.context(active: false), command: .startRecording(by: F.owner),
+                error: .invalidRequest("meeting is not active")),
+            Row(name: "recording needs a participant", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .startRecording(by: F.owner), error: .notParticipant),
+            Row(name: "recording needs an owner", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .startRecording(by: F.member), error: .notRoomOwner),
+            Row(name: "guests never record", context: F.context(participants: [(F.guestMember, F.queueA)]),
+                command: .startRecording(by: F.guestMember), error: .guestNotAllowed),
+            Row(name: "owner stops recording", context: F.context(participants: [(F.owner, F.queueA)], recording: true),
+                command: .stopRecording(by: F.owner), eventTypes: ["MEETING_RECORDING_STOPPED"], recording: false),
+            Row(name: "stop without recording is a no-op", context: F.context(participants: [(F.owner, F.queueA)]),
+                command: .stopRecording(by: F.owner), recording: false),
+            Row(name: "member cannot stop recording", context: F.context(participants: [(F.owner, F.queueA), (F.member, F.queueB)],
+                recording: true),
+                command: .stopRecording(by: F.member), error: .notRoomOwner),
+            Row(name: "last leave ends the recording", context: F.context(participants: [(F.owner, F.queueA)], recording: true),
+                command: .leave(by: F.owner), eventTypes: ["MEETING_PARTICIPANT_LEFT", "MEETING_RECORDING_STOPPED", "MEETING_STOPPED"],
+                effects: [.removeParticipant(userId: F.owner.id), .closeMeeting], participants: [], active: false, recording: false),
+            Row(name: "stop ends the recording", context: F.context(participants: [(F.owner, F.queueA)], recording: true),
+                command: .stop(by: F.member), eventTypes: ["MEETING_RECORDING_STOPPED", "MEETING_STOPPED"],
+                effects: [.closeMeeting], participants: [], active: false, recording: false),
+
+            // the media plane lost a publisher transport
+            Row(name: "closed video publisher turns video off", context: F.context(participants: [(F.member, F.queueA)], video: [F.member.id]),
+                command: .publisherClosed(userId: F.member.id, type: .video), eventTypes: ["MEETING_MEDIA_STREAM_CHANGED"],
+                effects: [.unpublish(userId: F.member.id, type: .video)]),
+            Row(name: "closed publisher of a stream already off is silent", context: F.context(participants: [(F.member, F.queueA)]),
+                command: .publisherClosed(userId: F.member.id, type: .screen)),
+            Row(name: "closed publisher of a non-participant is silent", context: F.context(),
+                command: .publisherClosed(userId: F.member.id, type: .video)),
         ]
 
         for row in rows {
@@ -146,6 +265,11 @@ final class MeetingStateMachineTests: XCTestCase {
                 if let active = row.active {
                     XCTAssertEqual(transition.context.meeting.active, active, row.name)
                 }
+                if let recording = row.recording {
+                    XCTAssertEqual(transition.context.meeting.recording != nil, recording, row.name)
+                }
+                XCTAssertEqual(transition.meetingDeleted, row.deleted, row.name)
+                XCTAssertEqual(transition.context.room.meetingId == nil, row.deleted, row.name)
                 if row.eventTypes.isEmpty && row.effects.isEmpty && row.joinStatus != .waiting {
                     XCTAssertEqual(transition.context, row.context, "\(row.name): expected no state change")
                 }
