@@ -9,14 +9,38 @@ import Storage
 /// swift-service-lifecycle `ServiceGroup` (issue 2 §2).
 public enum ParleyServer {
     /// The HTTP + WebSocket application for `config`, over an opened `store` and a media plane.
-    /// Routes: spec §1.2/§1.3 and WebSocket `/events`. `meetings` (built here when nil) also
-    /// receives the media plane's events.
+    /// Routes: spec §1.2/§1.3, WebSocket `/events`, `/metrics` (from `metrics`) and
+    /// `/openapi.yaml`. `meetings` (built here when nil) also receives the media plane's events.
     /// - Throws: ``TokenService/SecretError`` for a token secret under 32 bytes.
     public static func buildApplication(
         config: ParleyConfig, store: ParleyStore, mediaPlane: any MeetingMediaPlane,
         hub: EventHub = EventHub(), logger: Logger, clock: @escaping @Sendable () -> Date = { Date() },
-        meetings: MeetingService? = nil
+        meetings: MeetingService? = nil, metrics: ParleyMetrics = ParleyMetrics()
     ) async throws -> some ApplicationProtocol {
+        let routers = try await buildRouters(
+            config: config, store: store, mediaPlane: mediaPlane, hub: hub, logger: logger, clock: clock,
+            meetings: meetings, metrics: metrics)
+        let webSocket = WebSocketServerConfiguration(
+            maxFrameSize: EventsSocket.maxMessageSize,
+            autoPing: .enabled(timePeriod: .milliseconds(Int64((config.webSocketPingInterval * 1000).rounded()))))
+
+        return Application(
+            router: routers.http,
+            server: .http1WebSocketUpgrade(webSocketRouter: routers.webSocket, configuration: webSocket),
+            configuration: ApplicationConfiguration(
+                address: .hostname(config.httpHost, port: config.httpPort), serverName: "Parley"),
+            logger: logger)
+    }
+
+    /// The HTTP router (every REST route, `/metrics`, `/openapi.yaml`) and the WebSocket router
+    /// (`/events`) of ``buildApplication(config:store:mediaPlane:hub:logger:clock:meetings:metrics:)``,
+    /// with their middleware. Tests read their routes (`Router.routes`).
+    /// - Throws: ``TokenService/SecretError`` for a token secret under 32 bytes.
+    static func buildRouters(
+        config: ParleyConfig, store: ParleyStore, mediaPlane: any MeetingMediaPlane,
+        hub: EventHub, logger: Logger, clock: @escaping @Sendable () -> Date,
+        meetings: MeetingService?, metrics: ParleyMetrics
+    ) async throws -> (http: Router<ParleyRequestContext>, webSocket: Router<ParleyRequestContext>) {
         let tokens = try await TokenService(secret: config.tokenSecret)
         let authenticator = Authenticator(tokens: tokens, store: store, clock: clock)
         let service = meetings ?? MeetingService(
@@ -26,8 +50,12 @@ public enum ParleyServer {
         let users = UserService(store: store, tokens: tokens, guestTokenTTL: config.guestTokenTTL, clock: clock)
 
         let router = Router(context: ParleyRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))  // first: sees the final status
         router.add(middleware: APIVersionMiddleware())
         router.add(middleware: ErrorMiddleware())
+        // Service endpoints that never look at a token.
+        MetricsRoute(metrics: metrics, hub: hub, store: store).register(on: router)
+        OpenAPIRoute().register(on: router)
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
         APIRoutes(service: service).register(on: router)
         RoomRoutes(service: service).register(on: router)
@@ -36,16 +64,7 @@ public enum ParleyServer {
         let webSocketRouter = Router(context: ParleyRequestContext.self)
         webSocketRouter.add(middleware: AuthMiddleware(authenticator: authenticator, refusingUpgrades: true))
         EventsSocket(hub: hub, service: service, clock: clock).register(on: webSocketRouter)
-        let webSocket = WebSocketServerConfiguration(
-            maxFrameSize: EventsSocket.maxMessageSize,
-            autoPing: .enabled(timePeriod: .milliseconds(Int64((config.webSocketPingInterval * 1000).rounded()))))
-
-        return Application(
-            router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter, configuration: webSocket),
-            configuration: ApplicationConfiguration(
-                address: .hostname(config.httpHost, port: config.httpPort), serverName: "Parley"),
-            logger: logger)
+        return (router, webSocketRouter)
     }
 
     /// Runs Parley until SIGTERM or SIGINT: opens and migrates the database, then runs storage,
@@ -53,13 +72,16 @@ public enum ParleyServer {
     /// reverse order (HTTP first, storage last).
     /// - Throws: configuration, database and media plane start-up errors.
     public static func run(config: ParleyConfig, logger: Logger) async throws {
+        let metrics = ParleyMetrics()
         let (plane, mediaService) = try makeMediaPlane(config: config, logger: logger)
-        try await run(config: config, mediaPlane: plane, mediaService: mediaService, logger: logger)
+        try await run(config: config, mediaPlane: plane, mediaService: mediaService, logger: logger, metrics: metrics)
     }
 
-    /// ``run(config:logger:)`` with an explicit media plane and its service.
+    /// ``run(config:logger:)`` with an explicit media plane and its service; `metrics` is what
+    /// `/metrics` serves (the media plane may feed it too).
     public static func run(
-        config: ParleyConfig, mediaPlane: any MeetingMediaPlane, mediaService: any Service, logger: Logger
+        config: ParleyConfig, mediaPlane: any MeetingMediaPlane, mediaService: any Service, logger: Logger,
+        metrics: ParleyMetrics = ParleyMetrics()
     ) async throws {
         let store = try await ParleyStore.open(url: config.databaseURL, logger: logger)
         let hub = EventHub()
@@ -67,7 +89,9 @@ public enum ParleyServer {
             store: store, mediaPlane: mediaPlane, hub: hub, logger: logger,
             maxGroupMembers: config.capabilities.maxGroupMembers)
         let app = try await closingOnError(store) {
-            try await buildApplication(config: config, store: store, mediaPlane: mediaPlane, hub: hub, logger: logger, meetings: meetings)
+            try await buildApplication(
+                config: config, store: store, mediaPlane: mediaPlane, hub: hub, logger: logger, meetings: meetings,
+                metrics: metrics)
         }
         let group = ServiceGroup(configuration: .init(
             services: [
@@ -80,7 +104,7 @@ public enum ParleyServer {
             logger: logger))
         logger.info("Parley starting", metadata: [
             "http": "\(config.httpHost):\(config.httpPort)", "media": "\(config.mediaHost):\(config.mediaPort)",
-            "database": "\(config.databaseURL)",
+            "database": "\((try? DatabaseURL(parsing: config.databaseURL))?.redacted ?? "invalid URL")",
         ])
         try await group.run()
     }

@@ -67,6 +67,14 @@ public final class PostgresDriver: DatabaseDriver, @unchecked Sendable {
         return driver
     }
 
+    /// Drops ``PostgresLocation/schema`` with every table in it (throw-away test databases);
+    /// nothing when no schema was configured.
+    /// - Throws: driver errors.
+    public func dropSchema() async throws {
+        guard let schema = location.schema else { return }
+        try await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+
     public func shutdown() async throws {
         try await pool.shutdownAsync()
     }

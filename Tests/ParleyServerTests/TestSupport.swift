@@ -113,16 +113,16 @@ struct TestServer {
         do {
             try await body(server)
         } catch {
-            try? await server.store.shutdown()
+            try? await TestDatabase.close(server.store)
             throw error
         }
-        try await server.store.shutdown()
+        try await TestDatabase.close(server.store)
     }
 
     static func make() async throws -> TestServer {
         var logger = Logger(label: "parley-tests")
         logger.logLevel = .warning
-        let store = try await ParleyStore.open(url: "sqlite::memory:", logger: logger)
+        let store = try await TestDatabase.open(logger: logger)
         return try await TestServer(store: store, logger: logger)
     }
 

@@ -38,7 +38,7 @@ final class StorageTests: XCTestCase {
         XCTAssertEqual(again, [])
         let loaded = try await second.read { [alice] in try await $0.user(id: alice.id) }
         XCTAssertEqual(loaded, alice)
-        try await TestBackend.dropAndClose(second, url: url)
+        try await TestBackend.dropAndClose(second)
     }
 
     /// CI must exercise PostgreSQL: scripts/test starts a server and sets the URL.

@@ -53,15 +53,13 @@ enum TestBackend: CustomStringConvertible {
         let store = try await ParleyStore.open(url: url, logger: logger)
         var failure: (any Error)?
         do { try await body(store) } catch { failure = error }
-        try await Self.dropAndClose(store, url: url)
+        try await Self.dropAndClose(store)
         if let failure { throw failure }
     }
 
-    /// Drops the PostgreSQL schema named in `url` (nothing for SQLite), then closes `store`.
-    static func dropAndClose(_ store: ParleyStore, url: String) async throws {
-        if case .postgres(let location) = try DatabaseURL(parsing: url), let schema = location.schema {
-            try await store.read { try await $0.db.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
-        }
+    /// Drops the store's PostgreSQL schema (nothing for SQLite), then closes it.
+    static func dropAndClose(_ store: ParleyStore) async throws {
+        if let postgres = store.driver as? PostgresDriver { try await postgres.dropSchema() }
         try await store.shutdown()
     }
 }
