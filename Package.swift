@@ -87,7 +87,7 @@ let package = Package(
 
         // HTTP + WebSocket API, auth, configuration, service wiring.
         .target(name: "ParleyServer", dependencies: [
-            "Meetings", "Storage", "SFU", "SDP", "WebRTCTransport",
+            "Meetings", "Storage", "SFU", "SDP", "WebRTCTransport", "AudioMixer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -25,6 +25,11 @@ public struct ParleyConfig: Sendable, Equatable {
     public var expirationCheckInterval: Double = 60
     /// Validity of guest tokens (`POST /users/guests`), in seconds.
     public var guestTokenTTL: Double = 24 * 3600
+    /// Audio mixer sample rate in Hz: 8000, 12000, 16000, 24000 or 48000 (`media.audioSampleRate`;
+    /// the reference AudioBridge runs 16000). The RTP clock stays 48 kHz (RFC 7587).
+    public var audioSampleRate = 48_000
+    /// REMB cap sent to video publishers, bits/s (`media.roomBitrate`; reference 409 600).
+    public var roomBitrate = 400_000
 
     /// Defaults: HTTP 127.0.0.1:10000, media 127.0.0.1:20000 announced as 127.0.0.1,
     /// `sqlite:./data/parley.sqlite`, a development token secret.
@@ -107,6 +112,15 @@ public struct ParleyConfig: Sendable, Equatable {
         if let address = file.http?.address { try config.setHTTPAddress(address, key: "http.address") }
         if let address = file.media?.address { try config.setMediaAddress(address, key: "media.address") }
         if let announced = file.media?.announcedAddress { config.announcedAddress = try nonEmpty(announced, key: "media.announcedAddress") }
+        if let rate = file.media?.audioSampleRate {
+            guard [8000, 12000, 16000, 24000, 48000].contains(rate) else {
+                throw ConfigError.invalidAddress(key: "media.audioSampleRate", value: "\(rate) (8000|12000|16000|24000|48000)")
+            }
+            config.audioSampleRate = rate
+        }
+        if let bitrate = file.media?.roomBitrate {
+            config.roomBitrate = Int(try positive(Double(bitrate), key: "media.roomBitrate"))
+        }
         if let url = file.database?.url { config.databaseURL = try nonEmpty(url, key: "database.url") }
         if let secret = file.auth?.tokenSecret { config.tokenSecret = try validSecret(secret, key: "auth.tokenSecret") }
         if let ttl = file.auth?.guestTokenTTLHours { config.guestTokenTTL = try positive(ttl, key: "auth.guestTokenTTLHours") * 3600 }
@@ -187,7 +201,7 @@ public struct ParleyConfig: Sendable, Equatable {
 /// The YAML document's shape (all sections optional).
 private struct ConfigFile: Decodable {
     struct HTTP: Decodable { var address: String? }
-    struct Media: Decodable { var address: String?; var announcedAddress: String? }
+    struct Media: Decodable { var address: String?; var announcedAddress: String?; var audioSampleRate: Int?; var roomBitrate: Int? }
     struct Database: Decodable { var url: String? }
     struct Auth: Decodable { var tokenSecret: String?; var guestTokenTTLHours: Double? }
     struct WebSocket: Decodable { var pingInterval: Double? }

@@ -8,6 +8,7 @@ func makeMediaPlane(config: ParleyConfig, logger: Logger) throws -> (plane: any 
     var mediaLogger = logger
     mediaLogger[metadataKey: "component"] = "media"
     let plane = try SFUMediaPlane(host: config.mediaHost, port: config.mediaPort,
-                                  announcedAddress: config.announcedAddress, logger: mediaLogger)
+                                  announcedAddress: config.announcedAddress, audioSampleRate: config.audioSampleRate,
+                                  roomBitrate: config.roomBitrate, logger: mediaLogger)
     return (plane, MediaPlaneService(plane: plane))
 }

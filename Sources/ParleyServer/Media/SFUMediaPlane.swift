@@ -1,3 +1,4 @@
+import AudioMixer
 import Foundation
 import Logging
 import Meetings
@@ -18,12 +19,18 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
     /// Binds the media UDP socket (`host:port`, port 0 = any) on a one-thread event loop group
     /// and creates the DTLS certificate. `announcedAddress` goes into SDP candidates.
     /// - Throws: bind errors, `DTLSError` when OpenSSL fails.
-    public init(host: String, port: Int, announcedAddress: String, logger: Logger) throws {
+    public init(host: String, port: Int, announcedAddress: String, audioSampleRate: Int = 48_000,
+                roomBitrate: Int = 400_000, logger: Logger) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             let socket = try MediaSocket.bind(host: host, port: port, group: group, logger: logger)
             let context = try DTLSContext(certificate: DTLSCertificate())
             self.sfu = SFU(socket: socket, dtlsContext: context, announcedAddress: announcedAddress, logger: logger)
+            let sfu = self.sfu
+            try socket.eventLoop.submit {
+                sfu.audioSampleRate = OpusSampleRate(rawValue: audioSampleRate) ?? .hz48000
+                sfu.roomBitrate = UInt64(max(roomBitrate, 1))
+            }.wait()
         } catch {
             try? group.syncShutdownGracefully()
             throw error
