@@ -88,7 +88,8 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
                 record(error, step: "publish")
                 return
             }
-            await roster.add(publisherRef)
+            // The roster learns about this publisher once its transport is up
+            // (peerConnectionDidConnect): Janus refuses subscriptions to feeds without media.
         }
         startSubscriptionWorker()
     }
@@ -176,14 +177,27 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
                     .sorted { $0.index < $1.index }.prefix(limit)
                 let new = wanted.filter { !subscribed.contains($0.index) }
                 guard !new.isEmpty else { continue }
-                do {
-                    try await self.subscribe(to: Array(new))
-                    for p in new { subscribed.insert(p.index) }
-                    self.stats.update { $0.streamsExpected = subscribed.count }
-                } catch {
-                    self.record(error, step: "subscribe")
+                var attempt = 0
+                var lastError: Error?
+                while attempt < 3 && !Task.isCancelled {
+                    attempt += 1
+                    do {
+                        try await self.subscribe(to: Array(new))
+                        lastError = nil
+                        break
+                    } catch {
+                        // A feed can be announced a moment before the server lets anyone
+                        // subscribe to it: retry twice, a second apart, then report.
+                        lastError = error
+                        try? await Task.sleep(nanoseconds: 1_000_000_000)
+                    }
+                }
+                if let lastError {
+                    self.record(lastError, step: "subscribe")
                     break
                 }
+                for p in new { subscribed.insert(p.index) }
+                self.stats.update { $0.streamsExpected = subscribed.count }
             }
         }
     }
@@ -280,7 +294,11 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
 
     // MARK: - ClientPeerConnectionDelegate (on eventLoop)
 
-    func peerConnectionDidConnect(_ connection: ClientPeerConnection) {}
+    func peerConnectionDidConnect(_ connection: ClientPeerConnection) {
+        guard connection === videoOut, let publisherRef else { return }
+        let roster = self.roster
+        Task { await roster.add(publisherRef) }
+    }
 
     func peerConnection(_ connection: ClientPeerConnection, didReceiveRTP packet: [UInt8], arrival: Double) {
         if connection === videoIn {
