@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import shutil
 import signal
 import sys
@@ -125,6 +126,10 @@ def last_sdp(server: PageServer, page: str, pc: str, kind: str) -> str:
 
 async def run(args: argparse.Namespace, result: RunResult, out: Path) -> None:
     server = ParleyProcess(log_level=args.log_level)
+    # parley_process draws the secret with token_urlsafe, which starts with '-' one time in 64;
+    # `parley token --secret -x…` then fails ("Missing value for '--secret'"). Draw again.
+    while server.secret.startswith("-"):
+        server.secret = secrets.token_urlsafe(32)
     result.media_port = server.media_port
     pages: Optional[PageServer] = None
     browsers: list[BrowserProcess] = []

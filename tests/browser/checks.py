@@ -96,6 +96,32 @@ def server_alive_and_stops_cleanly(s: Session) -> None:
     assert s.result["server_exit_code"] == 0, f"exit code {s.result['server_exit_code']} after SIGTERM\n{s.log_tail('server.log')}"
 
 
+def simulcast_offer_gives_one_clean_stream(s: Session) -> None:
+    """A publisher offering rids h/m/l: whatever the answer does with them (declined today, layer
+    selection later), the subscriber gets one clean stream: frames decode and keep growing, and
+    no packet arrives twice or from another layer's sequence space (packetsLost >= 0; forwarding
+    several layers into one SSRC makes it negative)."""
+    require_flow(s)
+    offer = s.result["publisher_offer"]
+    assert "a=simulcast:send h;m;l" in offer, "the page did not offer simulcast"
+    frames_decoded_and_growing(s)
+    inbound = [x for x in s.last_stats("subscriber/subscriber").get("inbound", []) if x.get("kind") == "video"]
+    assert len(inbound) == 1, inbound
+    assert inbound[0].get("packetsLost", 0) >= 0, (
+        f"packetsLost {inbound[0].get('packetsLost')} < 0: more packets than the sequence range, i.e. several "
+        f"simulcast layers forwarded on one SSRC; publisher layers: {simulcast_layers(s)}")
+
+
+def simulcast_layers(s: Session) -> str:
+    """'rid: packetsSent WxH' per encoding the publisher reported, and what the answer said."""
+    answer = s.result.get("publisher_answer") or ""
+    said = [v for v in sdp_attribute(answer, "simulcast")]
+    layers = sorted((x.get("rid") or "-", x.get("packetsSent"), x.get("frameWidth"), x.get("frameHeight"))
+                    for x in s.last_stats("publisher/publisher").get("outbound", []) if x.get("kind") == "video")
+    return (f"answer {'a=simulcast:' + said[0] if said else 'without a=simulcast (declined)'}; layers sent "
+            + ", ".join(f"{rid}: {n} packets {w}x{h}" for rid, n, w, h in layers))
+
+
 def audio_summary(s: Session) -> str:
     """The audio peer connections' outcome (optional: reported, never asserted)."""
     if not s.result.get("audio"):
@@ -127,4 +153,5 @@ def summary_line(s: Session) -> str:
     return (f"browser {s.name}: framesDecoded {last[1]} ({last[4]}x{last[5]}) at {last[0] / 1000:.1f} s page time; "
             f"first frame {r.get('first_frame_rendered_after_answer_ms')} ms after PUT /media/answer, "
             f"{r.get('first_frame_after_both_connected_ms')} ms after both peer connections connected; "
-            f"run {r.get('duration')} s; {audio_summary(s)}")
+            f"run {r.get('duration')} s; "
+            + (f"simulcast offer: {simulcast_layers(s)}" if r.get("simulcast") else audio_summary(s)))
