@@ -59,6 +59,8 @@ public struct LoadSummary: Sendable, Codable, Equatable {
     public var serverCPUMicrosPerPacket: Double?
     public var serverCPUPercentMean: Double?
     public var serverRSSMaxMiB: Double?
+    /// Median ms after the REST join of each milestone (see `ParticipantSnapshot.steps`).
+    public var stepMediansMs: [String: Double] = [:]
     /// Failure reasons (step: reason, numbers and ids stripped) → count.
     public var failureReasons: [String: Int] = [:]
     public var warnings: [String: Int] = [:]
@@ -151,6 +153,9 @@ public enum SummaryBuilder {
             s.streamsFlowing += min(p.streamsFlowing, p.streamsExpected)
             delay.merge(p.delay)
         }
+        var steps: [String: [Double]] = [:]
+        for p in participants { for (k, v) in p.steps { steps[k, default: []].append(v) } }
+        for (k, v) in steps { s.stepMediansMs[k] = percentile(v, 0.5) }
         s.joinLatencyP50Ms = percentile(joins, 0.5)
         s.joinLatencyP95Ms = percentile(joins, 0.95)
         s.joinLatencyMaxMs = joins.max()
@@ -167,6 +172,9 @@ public enum SummaryBuilder {
 }
 
 extension LoadReport {
+    static let stepOrder = ["joined", "published", "publisher connected", "subscribe offered", "subscribe answered",
+                            "subscriber connected", "first packet", "first frame"]
+
     /// The human-readable summary table printed at the end of a run.
     public func summaryTable() -> String {
         let s = summary
@@ -179,6 +187,7 @@ extension LoadReport {
             ("streams flowing / expected", "\(s.streamsFlowing) / \(s.streamsExpected)"),
             ("join latency p50 / p95 / max", "\(ms(s.joinLatencyP50Ms)) / \(ms(s.joinLatencyP95Ms)) / \(ms(s.joinLatencyMaxMs))"),
             ("time to first frame p50 / p95", "\(ms(s.firstFrameP50Ms)) / \(ms(s.firstFrameP95Ms))"),
+            ("join milestones (median ms)", Self.stepOrder.compactMap { k in s.stepMediansMs[k].map { "\(k) \(Int($0))" } }.joined(separator: ", ")),
             ("video packets sent / received", "\(n(s.videoPacketsSent)) / \(n(s.videoPacketsReceived))"),
             ("video bytes sent / received", "\(n(s.videoBytesSent)) / \(n(s.videoBytesReceived))"),
             ("audio packets sent / received", "\(n(s.audioPacketsSent)) / \(n(s.audioPacketsReceived))"),

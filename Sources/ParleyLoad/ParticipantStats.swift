@@ -38,6 +38,10 @@ public struct ParticipantSnapshot: Sendable, Codable, Equatable {
     /// Streams with a packet in the last 2 s.
     public var streamsFlowing = 0
     public var keyframeRequestsReceived = 0
+    /// Milestones after the REST join started, ms: "joined", "published" (answer received),
+    /// "publisher connected", "subscribe offered", "subscribe answered", "subscriber connected",
+    /// "first packet", "first frame" (first occurrence of each).
+    public var steps: [String: Double] = [:]
     public var delay = DelayHistogram()
 
     /// Join latency: REST join → media flowing, ms.
@@ -85,6 +89,15 @@ final class ParticipantStats: @unchecked Sendable {
         lock.withLock { if snapshotValue[keyPath: keyPath] == nil { snapshotValue[keyPath: keyPath] = time - runStart } }
     }
 
+    /// Records milestone `name` (first time only), relative to the join start.
+    func step(_ name: String, at time: Double = ClientClock.now()) {
+        lock.withLock {
+            guard snapshotValue.steps[name] == nil, snapshotValue.steps.count < 32,
+                  let start = snapshotValue.joinStartedAt else { return }
+            snapshotValue.steps[name] = (time - runStart - start) * 1000
+        }
+    }
+
     func fail(step: String, reason: String) {
         lock.withLock {
             guard snapshotValue.failure == nil else { return }
@@ -129,6 +142,9 @@ final class ParticipantStats: @unchecked Sendable {
             snapshotValue.videoPacketsReceived += 1
             snapshotValue.videoBytesReceived += packet.count
             if snapshotValue.mediaFlowingAt == nil, !snapshotValue.publisher { snapshotValue.mediaFlowingAt = arrival - runStart }
+            if snapshotValue.steps["first packet"] == nil, let start = snapshotValue.joinStartedAt {
+                snapshotValue.steps["first packet"] = (arrival - runStart - start) * 1000
+            }
             if streams[header.ssrc] == nil {
                 guard streams.count < Self.maxStreams else { return }
                 streams[header.ssrc] = StreamState()
@@ -141,7 +157,10 @@ final class ParticipantStats: @unchecked Sendable {
             if let frame = state.assembler.insert(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
                                                   marker: header.marker, payload: payload) {
                 snapshotValue.framesReceived += 1
-                if snapshotValue.firstFrameAt == nil { snapshotValue.firstFrameAt = arrival - runStart }
+                if snapshotValue.firstFrameAt == nil {
+                    snapshotValue.firstFrameAt = arrival - runStart
+                    if let start = snapshotValue.joinStartedAt { snapshotValue.steps["first frame"] = (arrival - runStart - start) * 1000 }
+                }
                 if let stamp = FrameStamp.read(from: frame.data) {
                     let ms = (arrival * 1e6 - Double(stamp.sendTimeMicros)) / 1000
                     snapshotValue.delay.record(ms)

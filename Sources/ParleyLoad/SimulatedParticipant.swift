@@ -80,6 +80,7 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
             return
         }
         stats.mark(\.joinedAt)
+        stats.step("joined")
         if context.audio != nil { await startAudio() }
         if let publisherRef {
             do {
@@ -121,6 +122,7 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
         let offer = ClientSDP.videoPublisherOffer(local: pc.local, ssrc: videoSSRC, streamId: "\(user.id)/video",
                                                   trackId: "video-\(index)", sessionId: UInt64.random(in: 1...UInt64(Int64.max)))
         let answerText = try await signaling.publishVideo(offer: offer, publisher: ref)
+        stats.step("published")
         let answer = try ClientSDP.parse(answerText)
         let remote = try remoteParameters(answer, step: "publish")
         let section = answer.media.first
@@ -204,6 +206,7 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
 
     private func subscribe(to publishers: [PublisherRef]) async throws {
         let offerText = try await signaling.subscribe(to: publishers)
+        stats.step("subscribe offered")
         let offer = try ClientSDP.parse(offerText)
         var pc = try await eventLoop.submit { self.videoIn }.get()
         let isNew = pc == nil
@@ -212,6 +215,7 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
         let answer = try ClientSDP.receiverAnswer(to: offer, local: pc.local, sessionId: UInt64(index + 1),
                                                   version: UInt64(Date().timeIntervalSince1970))
         try await signaling.answerSubscription(answer)
+        stats.step("subscribe answered")
         if isNew {
             let remote = try remoteParameters(offer, step: "subscribe")
             try await eventLoop.submit {
@@ -295,7 +299,9 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
     // MARK: - ClientPeerConnectionDelegate (on eventLoop)
 
     func peerConnectionDidConnect(_ connection: ClientPeerConnection) {
+        if connection === videoIn { stats.step("subscriber connected") }
         guard connection === videoOut, let publisherRef else { return }
+        stats.step("publisher connected")
         let roster = self.roster
         Task { await roster.add(publisherRef) }
     }
