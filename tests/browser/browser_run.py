@@ -10,7 +10,7 @@ ip netns exec t python3 tests/browser/browser_run.py --out /tmp/run; ip netns de
 2. Three users with ``parley token``; each makes one authenticated request (the server records
    users from tokens); the publisher creates a group room with the subscriber and a third
    member, a permanent meeting, and starts it (``tests/e2e/meeting_setup.py``).
-3. ``page_server.PageServer`` serves ``page/`` and proxies the API on 0.0.0.0 (only ``lo`` here).
+3. ``page_server.PageServer`` serves ``page/`` and proxies the API on 127.0.0.2 and 127.0.0.3.
 4. One browser process opens ``http://127.0.0.2:<port>/#role=publisher…``, a second one
    ``http://127.0.0.3:<port>/#role=subscriber…`` (own profiles, own hosts: two cookie jars). The
    pages join and run the WSC flow by themselves and report to the page server.
@@ -163,7 +163,7 @@ async def run(args: argparse.Namespace, result: RunResult, out: Path) -> None:
             result.files["capture"] = str(out / "lo.pcapng")
 
         result.step = "page server"
-        pages = await PageServer(server.base_url).start(host="0.0.0.0", port=0)
+        pages = await PageServer(server.base_url).start(hosts=(PUBLISHER_HOST, SUBSCRIBER_HOST))
         common = {"meetingId": meeting["id"], "audio": "1" if args.audio else "0", "statsMs": str(args.stats_ms)}
         pub_url = page_url(PUBLISHER_HOST, pages.port, role="publisher", label="publisher", userId=pub_user.user_id,
                            token=pub_user.token, simulcast="1" if args.simulcast else "0", mic="1" if args.audio else "0",

@@ -14,7 +14,7 @@ woken on every batch.
 Runs on the caller's asyncio loop (aiohttp)::
 
     server = PageServer(parley_base_url="http://127.0.0.1:10000")
-    await server.start(host="0.0.0.0", port=0)      # server.port
+    await server.start(hosts=("127.0.0.2", "127.0.0.3"))   # one port: server.port
     ...
     await server.stop()
 """
@@ -48,7 +48,9 @@ class PageServer:
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> "PageServer":
+    async def start(self, hosts: tuple[str, ...] = ("127.0.0.1",), port: int = 0) -> "PageServer":
+        """Listen on every address of ``hosts`` with one port (``port``, or the one the first
+        address got)."""
         self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30), cookie_jar=aiohttp.DummyCookieJar())
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post("/report", self._report)
@@ -59,9 +61,11 @@ class PageServer:
         app.router.add_route("*", "/{tail:.*}", self._proxy)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        for host in hosts:
+            site = web.TCPSite(self._runner, host, port)
+            await site.start()
+            port = port or self._runner.addresses[0][1]
+        self.port = port
         return self
 
     async def stop(self) -> None:
