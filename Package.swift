@@ -106,7 +106,10 @@ let package = Package(
 
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "AudioMixerTests", dependencies: ["AudioMixer"]),
-        .testTarget(name: "WebRTCClientTests", dependencies: ["WebRTCClient", "WebRTCTransport", "STUN", "RTP", "SDP"]),
+        .testTarget(name: "WebRTCClientTests", dependencies: [
+            "WebRTCClient", "WebRTCTransport", "STUN", "RTP", "SDP",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ParleyLoadTests", dependencies: ["ParleyLoad", "WebRTCClient"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN"]),
