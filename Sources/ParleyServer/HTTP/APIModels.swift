@@ -207,10 +207,11 @@ struct SessionDescriptionBody: Decodable {
 }
 
 extension Request {
-    /// Decodes the JSON body as `T`: 400 when it is empty, not JSON or lacks required fields;
-    /// 413 when it exceeds the context's upload limit.
+    /// Decodes the JSON body as `T`: 400 when it is empty, not JSON, lacks required fields or
+    /// has a string containing U+0000 (``JSONNULCheck``); 413 when it exceeds the context's upload limit.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type, context: some RequestContext) async throws -> T {
         let buffer = try await collectBody(upTo: context.maxUploadSize)
+        guard !JSONNULCheck.containsNUL(buffer.readableBytesView) else { throw APIError.badRequest("U+0000 in a JSON string") }
         do {
             return try APIJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
