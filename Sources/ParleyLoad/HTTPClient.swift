@@ -51,7 +51,9 @@ public struct MiniHTTPClient: Sendable {
                 }
                 .connect(host: host, port: port).get()
         } catch {
-            throw HTTPClientError.connect("\(host):\(port): \(error)")
+            let failure = HTTPClientError.connect("\(host):\(port): \(error)")
+            promise.fail(failure)   // never leave a promise unfulfilled (NIO traps on leaks)
+            throw failure
         }
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: "\(host):\(port)")

@@ -78,6 +78,9 @@ final class WSCParticipant: ParticipantSignaling, @unchecked Sendable {
     }
 
     func connect() async throws {
+        // An authenticated request first: a bad token or secret shows up as its HTTP status
+        // (401) instead of a bare refused upgrade, and the server records the user (README).
+        _ = try await rest("GET", "/meetings", json: nil, expect: [200], step: "connect")
         let endpoint = factory.endpoint
         let url = "ws://\(endpoint.host):\(endpoint.port)\(endpoint.basePath)/events"
         var headers = HTTPFields()
@@ -87,6 +90,7 @@ final class WSCParticipant: ParticipantSignaling, @unchecked Sendable {
         var logger = Logger(label: "parley-load.ws")
         logger.logLevel = .critical
         let (queueStream, queueContinuation) = AsyncStream<String>.makeStream()
+        let failure = FailureBox()
         socketTask = Task {
             do {
                 try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers),
@@ -109,6 +113,7 @@ final class WSCParticipant: ParticipantSignaling, @unchecked Sendable {
                 }
                 await inbox.close("WebSocket closed by the server")
             } catch {
+                failure.set("\(error)")
                 await inbox.close("WebSocket failed: \(error)")
             }
             queueContinuation.finish()
@@ -121,7 +126,10 @@ final class WSCParticipant: ParticipantSignaling, @unchecked Sendable {
         var iterator = queueStream.makeAsyncIterator()
         guard let queue = await iterator.next() else {
             socketTask?.cancel()
-            throw SignalingError(step: "connect", reason: "no websocketConnected on /events within 10 s (refused upgrade, 401, or server unreachable)")
+            if let reason = failure.value {
+                throw SignalingError(step: "connect", reason: "WebSocket /events: \(reason)")
+            }
+            throw SignalingError(step: "connect", reason: "no websocketConnected on /events within 10 s")
         }
         lock.withLock { queueId = queue }
     }
@@ -211,4 +219,12 @@ final class WSCParticipant: ParticipantSignaling, @unchecked Sendable {
         guard !result.body.isEmpty else { return [:] }
         return (try? JSONSerialization.jsonObject(with: Data(result.body)) as? [String: Any]) ?? [:]
     }
+}
+
+/// A string set once from a task, read later.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?
+    func set(_ text: String) { lock.withLock { if stored == nil { stored = text } } }
+    var value: String? { lock.withLock { stored } }
 }
