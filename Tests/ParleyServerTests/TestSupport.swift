@@ -105,11 +105,15 @@ struct TestServer {
     let plane = RecordingMediaPlane()
     let hub = EventHub()
     let tokens: TokenService
+    let config: ParleyConfig
     let app: any ApplicationProtocol
 
-    /// Runs `body` with a fresh server and closes its database afterwards, whatever happens.
-    static func with(_ body: (TestServer) async throws -> Void) async throws {
-        let server = try await make()
+    /// Runs `body` with a fresh server (configuration changed by `configure`) and closes its
+    /// database afterwards, whatever happens.
+    static func with(
+        configure: (inout ParleyConfig) -> Void = { _ in }, _ body: (TestServer) async throws -> Void
+    ) async throws {
+        let server = try await make(configure: configure)
         do {
             try await body(server)
         } catch {
@@ -119,17 +123,19 @@ struct TestServer {
         try await TestDatabase.close(server.store)
     }
 
-    static func make() async throws -> TestServer {
+    static func make(configure: (inout ParleyConfig) -> Void = { _ in }) async throws -> TestServer {
         var logger = Logger(label: "parley-tests")
         logger.logLevel = .warning
         let store = try await TestDatabase.open(logger: logger)
-        return try await TestServer(store: store, logger: logger)
+        var config = ParleyConfig(httpHost: "127.0.0.1", httpPort: 0, databaseURL: "sqlite::memory:", tokenSecret: Self.secret)
+        configure(&config)
+        return try await TestServer(store: store, config: config, logger: logger)
     }
 
-    private init(store: ParleyStore, logger: Logger) async throws {
+    private init(store: ParleyStore, config: ParleyConfig, logger: Logger) async throws {
         self.store = store
+        self.config = config
         tokens = try await TokenService(secret: Self.secret)
-        let config = ParleyConfig(httpHost: "127.0.0.1", httpPort: 0, databaseURL: "sqlite::memory:", tokenSecret: Self.secret)
         app = try await ParleyServer.buildApplication(config: config, store: store, mediaPlane: plane, hub: hub, logger: logger)
     }
 

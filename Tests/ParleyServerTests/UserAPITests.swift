@@ -138,7 +138,7 @@ final class UserAPITests: XCTestCase {
             try await expectStatus(.noContent, await client.execute(uri: "/health/live", method: .get))
             try await expectStatus(.noContent, await client.execute(uri: "/health/ready", method: .get))
             // The database gone: not ready (424), still live.
-            try await server.store.shutdown()
+            try await TestDatabase.close(server.store)
             try await expectStatus(HTTPResponse.Status(code: 424), await client.execute(uri: "/health/ready", method: .get))
             try await expectStatus(.noContent, await client.execute(uri: "/health/live", method: .get))
             let down = try await client.execute(uri: "/health", method: .get) { try $0.jsonObject() }
