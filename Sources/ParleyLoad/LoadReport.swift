@@ -172,8 +172,8 @@ public enum SummaryBuilder {
 }
 
 extension LoadReport {
-    static let stepOrder = ["joined", "published", "publisher connected", "subscribe offered", "subscribe answered",
-                            "subscriber connected", "first packet", "first frame"]
+    static let stepOrder = ["joined", "published", "publisher ICE", "publisher connected", "subscribe offered",
+                            "subscribe answered", "subscriber ICE", "subscriber connected", "first packet", "first frame"]
 
     /// The human-readable summary table printed at the end of a run.
     public func summaryTable() -> String {

@@ -299,9 +299,10 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
     // MARK: - ClientPeerConnectionDelegate (on eventLoop)
 
     func peerConnectionDidConnect(_ connection: ClientPeerConnection) {
-        if connection === videoIn { stats.step("subscriber connected") }
+        let role = connection === videoIn ? "subscriber" : connection === videoOut ? "publisher" : "audio"
+        if let ice = connection.iceConnectedAfter { stats.step("\(role) ICE", at: connection.startedAt + ice) }
+        stats.step("\(role) connected")
         guard connection === videoOut, let publisherRef else { return }
-        stats.step("publisher connected")
         let roster = self.roster
         Task { await roster.add(publisherRef) }
     }

@@ -69,7 +69,8 @@ public final class ClientPeerConnection: @unchecked Sendable {
     private var dtls: DTLSEndpoint?
     private var srtpOut: SRTPContext?
     private var srtpIn: SRTPContext?
-    private var startedAt: Double = 0
+    /// `ClientClock` time `start` was called (0 before).
+    public private(set) var startedAt: Double = 0
     private var timer: Scheduled<Void>?
 
     private init(channel: Channel, dtlsContext: DTLSContext, local: LocalPeerParameters) {
