@@ -21,6 +21,9 @@ final class Producer {
     /// Minimum interval between two keyframe requests for this stream (ms).
     static let keyframeRequestInterval: Int64 = 1000
     private var lastKeyframeRequest: NIODeadline?
+    /// A key frame arrived after the last request: a new request need not wait for the interval
+    /// (the key frame may have reached no consumer that was ready for it).
+    private var keyframeSinceRequest = false
     private(set) var keyframeRequestsSent = 0
     private(set) var packetsReceived = 0
     private(set) var bytesReceived = 0
@@ -70,6 +73,7 @@ final class Producer {
             recentPackets[Int(header.sequenceNumber) % Producer.retransmissionBufferSize] = (header.sequenceNumber, packet)
         }
         let keyframe = Producer.isKeyframe(packet, header: header, codec: codec)
+        if keyframe { keyframeSinceRequest = true }
         for consumer in consumers { consumer.forward(packet, header: header, isKeyframe: keyframe) }
     }
 
@@ -88,13 +92,15 @@ final class Producer {
         for consumer in consumers { consumer.forwardSenderReport(report) }
     }
 
-    /// Sends a PLI (RFC 4585 §6.3.1) to the publisher, at most once per `keyframeRequestInterval`.
-    /// Returns true when a request went out.
+    /// Sends a PLI (RFC 4585 §6.3.1) to the publisher, at most once per `keyframeRequestInterval`
+    /// while a requested key frame is still on its way. Returns true when a request went out.
     @discardableResult
     func requestKeyframe(now: NIODeadline = .now()) -> Bool {
         guard kind == .video, let ssrc = mediaSSRC, let session else { return false }
-        if let last = lastKeyframeRequest, now - last < .milliseconds(Producer.keyframeRequestInterval) { return false }
+        if let last = lastKeyframeRequest, !keyframeSinceRequest,
+           now - last < .milliseconds(Producer.keyframeRequestInterval) { return false }
         lastKeyframeRequest = now
+        keyframeSinceRequest = false
         keyframeRequestsSent += 1
         session.sendRTCP(RTCPBuilder.pli(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc))
         return true

@@ -33,6 +33,7 @@ public final class SFU {
     private var ticks = 0
 
     public init(socket: MediaSocket, dtlsContext: DTLSContext, announcedAddress: String, logger: Logger) {
+        SRTPContext.initializeLibrary()
         self.socket = socket
         self.dtlsContext = dtlsContext
         self.announcedAddress = announcedAddress

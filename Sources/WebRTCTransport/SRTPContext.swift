@@ -28,6 +28,12 @@ private let srtpLibraryInitialized: Bool = { srtp_init() == srtp_err_status_ok }
 public final class SRTPContext {
     public enum Direction: Sendable { case inbound, outbound }
 
+    /// Initializes libsrtp once per process. Call it at start-up, off the media path: Debian's
+    /// libsrtp2 initializes NSS here (tens to hundreds of ms), which would otherwise stall the
+    /// media event loop when the first handshake completes. Later calls are free.
+    @discardableResult
+    public static func initializeLibrary() -> Bool { srtpLibraryInitialized }
+
     /// Bytes an outbound packet may grow by (auth tag / GCM tag + SRTCP index).
     public static let maxTrailer = Int(SRTP_MAX_TRAILER_LEN) + 4
 

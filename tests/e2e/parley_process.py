@@ -154,17 +154,20 @@ class ParleyProcess:
 
     def mint_token(self, user_id: str, name: str, email: Optional[str] = None, guest: bool = False) -> str:
         """``parley token --user-id … --name … [--email …] [--guest] --secret <this server's>``."""
-        args = [str(self.binary), "token", "--user-id", user_id, "--name", name, "--secret", self.secret]
+        args = [str(self.binary), "token", "--user-id", user_id, "--name", name]
         if email:
             args += ["--email", email]
         if guest:
             args.append("--guest")
+        # `--secret=VALUE`: a token_urlsafe secret may start with "-", which a separate argument
+        # would make look like an option.
+        args.append(f"--secret={self.secret}")
         done = subprocess.run(args, env=self.environment(), cwd=self.workdir, capture_output=True, text=True, timeout=30)
         lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
         token = lines[-1] if lines else ""
         if done.returncode != 0 or not JWT_PATTERN.match(token):
             raise ServerError(
-                f"`{' '.join(args[:-2])} --secret ***` exited {done.returncode}, stdout {done.stdout!r}, "
+                f"`{' '.join(args[:-1])} --secret=***` exited {done.returncode}, stdout {done.stdout!r}, "
                 f"stderr {done.stderr[-2000:]!r}: expected one JWT on stdout"
             )
         return token
