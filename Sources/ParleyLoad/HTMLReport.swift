@@ -22,7 +22,7 @@ public enum HTMLReport {
         html += plot(title: "Bitrate", unit: "Mbit/s", t: t, series: [
             ("sent", "#1f77b4", t.map { $0.sentBitsPerSecond / 1e6 }),
             ("received", "#ff7f0e", t.map { $0.receivedBitsPerSecond / 1e6 }),
-        ])
+        ], minimumMax: 0.1)
         html += plot(title: "Video packet loss", unit: "%", t: t, series: [
             ("loss", "#d62728", t.map { $0.lossPercent }),
         ])
@@ -61,11 +61,12 @@ public enum HTMLReport {
     }
 
     /// One SVG line chart: x = seconds, y from 0 to the series maximum; NaN values leave gaps.
-    static func plot(title: String, unit: String, t: [TimePoint], series: [(String, String, [Double])]) -> String {
+    static func plot(title: String, unit: String, t: [TimePoint], series: [(String, String, [Double])],
+                     minimumMax: Double = 1) -> String {
         let width = 720.0, height = 220.0, left = 56.0, right = 12.0, top = 12.0, bottom = 28.0
         let xs = t.map(\.t)
         let xMax = max(1, xs.max() ?? 1)
-        let yMax = max(1e-9, series.flatMap { $0.2.filter { $0.isFinite } }.max() ?? 1) * 1.1
+        let yMax = max(minimumMax, series.flatMap { $0.2.filter { $0.isFinite } }.max() ?? 0) * 1.1
         func px(_ x: Double) -> Double { left + x / xMax * (width - left - right) }
         func py(_ y: Double) -> Double { height - bottom - y / yMax * (height - top - bottom) }
         var svg = "<h2>\(escape(title))\(unit.isEmpty ? "" : " (\(escape(unit)))")</h2>"
