@@ -15,9 +15,10 @@ enum TestDatabase {
         var description: String
     }
 
-    /// `sqlite` or `postgres`, from the environment.
+    /// `sqlite` (also when unset or empty) or `postgres`, from the environment.
     static var backend: String {
-        ProcessInfo.processInfo.environment[backendVariable]?.lowercased() ?? "sqlite"
+        let value = ProcessInfo.processInfo.environment[backendVariable]?.lowercased() ?? ""
+        return value.isEmpty ? "sqlite" : value
     }
 
     /// A migrated store on a new, empty database of the selected backend.

@@ -234,6 +234,7 @@ extension OpenAPIDocument {
               items: {$ref: "#/components/schemas/MemberOwnerFields"}
         RoomEditableFields:
           type: object
+          minProperties: 1
           description: At least one of the fields.
           properties:
             name: {type: string, minLength: 1, maxLength: 128}

@@ -160,6 +160,7 @@ extension OpenAPIDocument {
               application/json:
                 schema:
                   type: array
+                  minItems: 1
                   items: {$ref: "#/components/schemas/MemberToInsert"}
           responses:
             "201":
@@ -187,6 +188,7 @@ extension OpenAPIDocument {
               application/json:
                 schema:
                   type: array
+                  minItems: 1
                   items: {$ref: "#/components/schemas/MemberOwnerFields"}
           responses:
             "200":

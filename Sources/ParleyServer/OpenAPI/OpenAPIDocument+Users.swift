@@ -5,15 +5,16 @@ extension OpenAPIDocument {
         get:
           tags: [users]
           operationId: listUsers
-          summary: Users by id, at most 10 (unknown ids are left out)
+          summary: Users by id, 1 to 10 (unknown ids are left out)
           parameters:
             - name: userIds
               in: query
-              required: false
+              required: true
               style: form
               explode: true
               schema:
                 type: array
+                minItems: 1
                 maxItems: 10
                 items: {type: string, format: uuid}
           responses:

@@ -72,8 +72,10 @@ enum OpenAPIDocument {
         malformed value is 400, a version newer than 1.6.2 is 422, and the header is echoed.
 
         Errors carry an empty body; only the status code matters. A path id that is not a UUID
-        names nothing (404). Bodies over 1 MiB are 413. JSON responses have `Content-Type`
-        exactly `application/json`; absent optional fields are omitted.
+        names nothing (404). Bodies over 1 MiB are 413. A JSON body with U+0000 in any string
+        (key or value) is 400. Request bodies may carry unknown fields; enum values are accepted
+        in any letter case. JSON responses have `Content-Type` exactly `application/json`;
+        absent optional fields are omitted.
     servers:
       - url: /
     security:
