@@ -150,7 +150,9 @@ public final class LoadRunner: @unchecked Sendable {
 
         var summary = SummaryBuilder.summarize(snapshots)
         sampler.fill(&summary)
-        return LoadReport(startedAt: startedAt, options: options, serverPID: serverPID, interrupted: stop.isStopped,
+        var reported = options
+        if reported.tokenSecret != nil { reported.tokenSecret = "<redacted>" }   // never write the secret to a report
+        return LoadReport(startedAt: startedAt, options: reported, serverPID: serverPID, interrupted: stop.isStopped,
                           videoLoopBitrate: video.meanBitrate, summary: summary, timeline: sampler.timeline,
                           participants: snapshots)
     }
