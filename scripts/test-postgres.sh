@@ -29,13 +29,17 @@ pg_bindir() {
     printf '%s\n' "$best"
 }
 
-# Runs a command as the PostgreSQL user: ourselves when not root, else `postgres`.
+# Runs a command as the PostgreSQL user: ourselves when not root, else `postgres`; from the
+# server's directory (the caller's may not be readable by `postgres`).
 pg_as_owner() {
-    if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
-    else
-        "$@"
-    fi
+    (
+        cd "${PG_TEMP_DIR:-/}" 2>/dev/null || cd /
+        if [ "$(id -u)" = 0 ]; then
+            runuser -u postgres -- "$@"
+        else
+            "$@"
+        fi
+    )
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on right now.
