@@ -165,7 +165,10 @@ final class JanusParticipant: ParticipantSignaling, @unchecked Sendable {
         pollTask = Task {
             var lastKeepalive = Date()
             var failures = 0
-            while !Task.isCancelled && failures < 5 {
+            var polls = 0
+            // Bounded: 5 consecutive failures, or 20 000 polls (≥ 5.5 h at one per second).
+            while !Task.isCancelled && failures < 5 && polls < 20_000 {
+                polls += 1
                 if Date().timeIntervalSince(lastKeepalive) > 20 {
                     lastKeepalive = Date()
                     _ = try? await api.post("/\(session)", ["janus": "keepalive"], step: "keepalive", timeout: 5)

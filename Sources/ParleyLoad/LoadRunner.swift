@@ -84,7 +84,8 @@ public final class LoadRunner: @unchecked Sendable {
 
         let sampler = Sampler(participants: participants, serverPID: serverPID, runStart: runStart)
         let samplerTask = Task { [options, progress] in
-            while !Task.isCancelled {
+            // One sample per second; bounded by the longest possible run (ramp + duration + slack).
+            for _ in 0..<Int(LoadOptions.maxDuration * 2 + Double(total) / options.ramp + 600) where !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(1e9))
                 let point = sampler.sample()
                 if options.progressInterval > 0 { progress(sampler.progressLine(point)) }

@@ -96,7 +96,7 @@ final class WSCParticipant: ParticipantSignaling, @unchecked Sendable {
                 try await WebSocketClient.connect(url: url, configuration: .init(maxFrameSize: 1 << 20, additionalHeaders: headers),
                                                   eventLoopGroup: group, logger: logger) { inbound, outbound, _ in
                     let pinger = Task {
-                        while !Task.isCancelled {
+                        for _ in 0..<2_000 where !Task.isCancelled {   // ≤ 5.5 h of pings
                             try? await Task.sleep(nanoseconds: 10_000_000_000)
                             try? await outbound.write(.text(#"{"type":"ping"}"#))
                         }
