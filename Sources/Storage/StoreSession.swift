@@ -119,7 +119,7 @@ public struct StoreSession: Sendable {
 
     // MARK: - Meetings
 
-    /// Inserts a new meeting and its participants (normally none).
+    /// Inserts a new meeting, its participants (normally none) and its running recording (if any).
     public func insertMeeting(_ meeting: Meeting) async throws {
         try await db.insert(into: "meetings")
             .columns("id", "room_id", "name", "meeting_type", "expiration", "active", "started_at", "created_at")
@@ -127,6 +127,7 @@ public struct StoreSession: Sendable {
                     meeting.expiration, meeting.active, meeting.startedAt, meeting.createdAt)
             .run()
         try await insertParticipants(meeting)
+        if let recording = meeting.recording { try await saveRecording(recording, replacing: nil, meetingId: meeting.id) }
     }
 
     /// The meeting with `id` and its participants (in join order), if stored.
