@@ -112,7 +112,7 @@ public struct SDPLine: Hashable, Sendable {
 }
 
 /// One media description: the `m=` line and everything up to the next `m=` (RFC 8866 §5.14).
-public struct MediaDescription: Hashable, Sendable {
+public struct MediaDescription: Hashable, Sendable, SDPAttributeList {
     public var kind: MediaKind
     /// 0 means rejected / disabled (RFC 3264 §6) unless `a=bundle-only` (RFC 8843 §6).
     public var port: UInt16
@@ -143,30 +143,10 @@ public struct MediaDescription: Hashable, Sendable {
         self.attributes = attributes
     }
 
-    /// Values of every attribute called `name` (a property attribute yields "").
-    public func attributeValues(_ name: String) -> [String] {
-        attributes.compactMap { $0.name == name ? ($0.value ?? "") : nil }
-    }
-
-    /// Value of the first attribute called `name` ("" for a property attribute), nil if absent.
-    public func attributeValue(_ name: String) -> String? {
-        for attribute in attributes where attribute.name == name { return attribute.value ?? "" }
-        return nil
-    }
-
-    /// True if at least one attribute is called `name`.
-    public func hasAttribute(_ name: String) -> Bool {
-        attributes.contains { $0.name == name }
-    }
-
-    /// Appends `a=name[:value]`.
-    public mutating func add(_ name: String, _ value: String? = nil) {
-        attributes.append(SDPAttribute(name, value))
-    }
 }
 
 /// A complete session description (RFC 8866 §5).
-public struct SessionDescription: Hashable, Sendable {
+public struct SessionDescription: Hashable, Sendable, SDPAttributeList {
     public var origin: SDPOrigin
     /// `s=` value; WebRTC stacks write "-".
     public var sessionName: String
@@ -193,23 +173,32 @@ public struct SessionDescription: Hashable, Sendable {
         self.media = media
     }
 
-    /// Values of every session-level attribute called `name` ("" for a property attribute).
+}
+
+
+/// An ordered list of `a=` lines: the session level or one media section (RFC 8866 §5.13).
+public protocol SDPAttributeList {
+    var attributes: [SDPAttribute] { get set }
+}
+
+extension SDPAttributeList {
+    /// Values of every attribute called `name` (a property attribute yields "").
     public func attributeValues(_ name: String) -> [String] {
         attributes.compactMap { $0.name == name ? ($0.value ?? "") : nil }
     }
 
-    /// Value of the first session-level attribute called `name`, nil if absent.
+    /// Value of the first attribute called `name` ("" for a property attribute), nil if absent.
     public func attributeValue(_ name: String) -> String? {
         for attribute in attributes where attribute.name == name { return attribute.value ?? "" }
         return nil
     }
 
-    /// True if a session-level attribute is called `name`.
+    /// True if at least one attribute is called `name`.
     public func hasAttribute(_ name: String) -> Bool {
         attributes.contains { $0.name == name }
     }
 
-    /// Appends a session-level `a=name[:value]`.
+    /// Appends `a=name[:value]`.
     public mutating func add(_ name: String, _ value: String? = nil) {
         attributes.append(SDPAttribute(name, value))
     }
