@@ -9,7 +9,7 @@ PARLEY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PARLEY_APT_PACKAGES=(libssl-dev libsrtp2-dev libopus-dev libvpx-dev pkg-config)
 # Python packages of tests/e2e, tests/schemathesis and scripts/bench-forward (PyPI), and the
 # modules that prove them.
-PARLEY_PIP_PACKAGES=("aiortc>=1.16,<2" "aiohttp>=3.9,<4" "numpy" "pytest>=7" "schemathesis>=4.32,<5")
+PARLEY_PIP_PACKAGES=("aiortc>=1.16,<2" "aiohttp>=3.9,<4" "numpy" "pytest>=7" "schemathesis==4.32.5")
 PARLEY_PIP_IMPORTS="aiortc, aioice, av, aiohttp, numpy, pytest, schemathesis"
 # Used when the system Python refuses pip installs (Debian's PEP 668 "externally managed").
 PARLEY_VENV="${PARLEY_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/parley/venv}"

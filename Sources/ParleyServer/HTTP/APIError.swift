@@ -48,7 +48,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             return Response(status: error.status)  // e.g. 413 for a body over the upload limit
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            // `reflecting`: postgres-nio's errors hide their details from `description`.
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             return Response(status: .internalServerError)
         }
     }
