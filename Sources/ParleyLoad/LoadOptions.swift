@@ -19,6 +19,8 @@ public struct LoadOptions: Sendable, Codable, Equatable {
     /// Publishers each participant subscribes to (nil = all).
     public var subscribe: Int?
     public var audio = false
+    /// Audio tone frequency in Hz; 0 sends encoded silence.
+    public var audioToneHz: Double = 440
     /// Target video bitrate in bits/s.
     public var videoBitrate = 300_000
     public var videoWidth = 320
@@ -76,6 +78,7 @@ public struct LoadOptions: Sendable, Codable, Equatable {
         if !(ramp > 0 && ramp <= 1000) { try fail("--ramp must be in (0, 1000] joins/s, not \(ramp)") }
         if !(joinTimeout > 0 && joinTimeout <= 300) { try fail("--join-timeout must be in (0, 300] s") }
         if threads < 0 || threads > 64 { try fail("--threads must be 0…64") }
+        if !(audioToneHz >= 0 && audioToneHz <= 20_000) { try fail("--audio-tone must be 0…20000 Hz (0 = silence)") }
         if videoWidth % 2 != 0 || videoHeight % 2 != 0 || !(16...1920).contains(videoWidth) || !(16...1080).contains(videoHeight) {
             try fail("--video-size must be even, 16…1920 x 16…1080")
         }

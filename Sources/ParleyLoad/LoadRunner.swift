@@ -44,7 +44,7 @@ public final class LoadRunner: @unchecked Sendable {
         output("encoding the VP8 test pattern (\(options.videoWidth)x\(options.videoHeight), \(options.videoBitrate / 1000) kbit/s)…")
         let video = try VideoLoop.make(width: options.videoWidth, height: options.videoHeight, bitrate: options.videoBitrate,
                                        framesPerSecond: options.framesPerSecond)
-        let audio = options.audio ? try AudioLoop.make() : nil
+        let audio = options.audio ? try AudioLoop.make(toneHz: options.audioToneHz > 0 ? options.audioToneHz : nil) : nil
         let certificate = try DTLSCertificate(commonName: "parley-load")
         let dtls = try DTLSContext(certificate: certificate)
         let threads = options.threads > 0 ? options.threads : System.coreCount

@@ -22,6 +22,7 @@ struct ParleyLoadCommand: AsyncParsableCommand {
     @Option(help: "Participants per meeting that send video.") var publishers: Int = 2
     @Option(help: "Publishers each participant subscribes to (default: all).") var subscribe: Int?
     @Flag(help: "Also send Opus audio (50 packets/s) through the audio flow.") var audio = false
+    @Option(help: "Audio tone in Hz with --audio; 0 sends silence.") var audioTone: Double = 440
     @Option(help: "Video bitrate in bit/s (accepts k/M suffixes).") var videoBitrate: String = "300k"
     @Option(help: "Video size WxH.") var videoSize: String = "320x240"
     @Option(help: "Video frames per second.") var fps: Int = 30
@@ -48,6 +49,7 @@ struct ParleyLoadCommand: AsyncParsableCommand {
         options.publishers = publishers
         options.subscribe = subscribe
         options.audio = audio
+        options.audioToneHz = audioTone
         guard let bitrate = Self.parseBitrate(videoBitrate) else { throw ValidationError("--video-bitrate \(videoBitrate): use e.g. 300000, 300k or 1.5M") }
         options.videoBitrate = bitrate
         let size = videoSize.lowercased().split(separator: "x")
