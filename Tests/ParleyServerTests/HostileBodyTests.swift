@@ -39,6 +39,14 @@ final class HostileBodyTests: XCTestCase {
                 (.put, "\(m)/media/subscribe", #"{"subscribe":[{"userId":"\#(self.bob.id.apiString)","type":"video"}],"unsubscribe":[]}"#),
                 (.put, "\(m)/media/answer", #"{"sdp":"v=0"}"#),
                 (.post, "\(m)/queue/\(self.bob.id.apiString)", #"{"status":"ACCEPTED"}"#),
+                (.put, "\(m)/audio", #"{"enabled":false,"userToModerate":"\#(self.bob.id.apiString)"}"#),
+                (.put, "\(m)/audio/offer", #"{"sdp":"v=0"}"#),
+                (.put, "\(m)/hand", #"{"raised":true}"#),
+                (.post, "\(m)/stopRecording", #"{"name":"Rec","folderId":"f"}"#),
+                (.put, "/rooms/\(room)", #"{"name":"N","description":"d"}"#),
+                (.post, "/rooms/\(room)/members", #"[{"userId":"\#(self.bob.id.apiString)","owner":false,"historyCleared":false}]"#),
+                (.put, "/rooms/\(room)/members/owners", #"[{"userId":"\#(self.bob.id.apiString)","owner":true}]"#),
+                (.post, "/users/guests", #"{"name":"Guest"}"#),
             ]
             var generator = SystemRandomNumberGenerator()
             for (method, uri, body) in routes {
@@ -57,7 +65,9 @@ final class HostileBodyTests: XCTestCase {
                 }
             }
             let after = try await server.store.read { try await $0.meetingContext(meetingId: UUID(uuidString: meeting)!) }
-            XCTAssertEqual(before, after, "hostile bodies changed the meeting")
+            XCTAssertEqual(before, after, "hostile bodies changed the meeting or its room")
+            let guests = try await server.store.read { try await $0.db.select().column("id").from("users").where("type", .equal, "GUEST").all() }
+            XCTAssertEqual(guests.count, 0, "no guest was created")
             XCTAssertTrue(server.plane.calls.isEmpty, "\(server.plane.calls)")
             // A body over the upload limit is refused before decoding.
             let huge = ByteBuffer(repeating: UInt8(ascii: " "), count: 2 << 20)

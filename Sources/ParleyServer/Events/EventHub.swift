@@ -98,13 +98,6 @@ public final class EventHub: @unchecked Sendable {
         }
     }
 
-    /// Users with at least one open connection.
-    public var connectedUsers: Set<UUID> {
-        lock.lock()
-        defer { lock.unlock() }
-        return Set(queuesByUser.keys)
-    }
-
     /// Open connections of `userId`.
     public func queues(of userId: UUID) -> Set<UUID> {
         lock.lock()
