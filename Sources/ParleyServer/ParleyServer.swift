@@ -54,7 +54,7 @@ public enum ParleyServer {
         router.add(middleware: APIVersionMiddleware())
         router.add(middleware: ErrorMiddleware())
         // Service endpoints that never look at a token.
-        MetricsRoute(metrics: metrics, hub: hub, store: store).register(on: router)
+        MetricsRoute(metrics: metrics, hub: hub, store: store, mediaPlane: mediaPlane).register(on: router)
         OpenAPIRoute().register(on: router)
         router.add(middleware: AuthMiddleware(authenticator: authenticator))
         APIRoutes(service: service).register(on: router)

@@ -34,6 +34,7 @@ final class AudioRoom {
     }
 
     var isEmpty: Bool { sessions.isEmpty }
+    var counters: MediaCounters { sfu.counters }
 
     /// Answers a client's audio offer with a sendrecv Opus section and joins the mixer (muted
     /// unless `setEnabled(true)` was called). Replaces the participant's previous audio session.

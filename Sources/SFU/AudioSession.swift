@@ -44,6 +44,8 @@ final class AudioSession: PeerTransportDelegate {
         packet.append(contentsOf: payload)
         sequenceNumber &+= 1
         packetsSent += 1
+        room?.counters.audioPacketsSent += 1
+        room?.counters.audioBytesSent += packet.count
         transport.sendRTP(packet)
     }
 
@@ -58,6 +60,7 @@ final class AudioSession: PeerTransportDelegate {
         guard let header = try? RTPHeader.parse(packet), header.payloadType == opusPayloadType,
               header.payloadLength > 0 else {
             malformedPackets += 1
+            room?.counters.drop("audio_rtp_malformed")
             return
         }
         packetsReceived += 1

@@ -18,6 +18,7 @@ final class Consumer {
     let extensionIDMap: [UInt8: UInt8]
 
     private(set) var waitingForKeyframe = true
+    private var counters: MediaCounters? { subscriber?.router?.counters }
     private var sequenceOffset: UInt16 = 0
     private var timestampOffset: UInt32 = 0
     private let initialSequence = UInt16.random(in: 0...UInt16.max)
@@ -47,10 +48,14 @@ final class Consumer {
                   let header = try? RTPHeader.parse(packet),
                   let payloadType = payloadTypeMap[header.payloadType] else {
                 retransmissionsUnavailable += 1
+                counters?.retransmissionsUnavailable += 1
                 continue
             }
             if let out = rewritten(packet, header: header, payloadType: payloadType) {
                 packetsRetransmitted += 1
+                counters?.retransmissions += 1
+                counters?.videoPacketsForwarded += 1
+                counters?.videoBytesForwarded += out.count
                 subscriber.send(out)
             }
         }
@@ -79,6 +84,8 @@ final class Consumer {
         guard let out = rewritten(packet, header: header, payloadType: payloadType) else { return }
         packetsSent += 1
         bytesSent += out.count
+        counters?.videoPacketsForwarded += 1
+        counters?.videoBytesForwarded += out.count
         subscriber.send(out)
     }
 

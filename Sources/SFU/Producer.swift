@@ -102,6 +102,7 @@ final class Producer {
         lastKeyframeRequest = now
         keyframeSinceRequest = false
         keyframeRequestsSent += 1
+        session.router?.counters.keyframeRequests += 1
         session.sendRTCP(RTCPBuilder.pli(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc))
         return true
     }

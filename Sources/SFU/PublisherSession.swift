@@ -56,10 +56,12 @@ final class PublisherSession: PeerTransportDelegate {
     func transport(_ transport: PeerTransport, didReceiveRTP packet: [UInt8]) {
         guard let header = try? RTPHeader.parse(packet) else {
             malformedPackets += 1
+            router?.counters.drop("rtp_malformed")
             return
         }
         guard let producer = producer(for: header, packet: packet) else {
             unroutablePackets += 1
+            router?.counters.drop("rtp_unknown_stream")
             return
         }
         producer.receive(packet, header: header)

@@ -10,6 +10,7 @@ final class Router {
     private(set) var publishers: [StreamKey: PublisherSession] = [:]
     private(set) var subscribers: [String: SubscriberSession] = [:]
     var logger: Logger { sfu.logger }
+    var counters: MediaCounters { sfu.counters }
 
     /// What publishers may send. transport-cc is left out until the SFU sends TWCC feedback:
     /// a browser that negotiates it estimates bandwidth only from that feedback. Simulcast is

@@ -31,6 +31,8 @@ public final class SFU {
     /// REMB cap sent to every video publisher once per second, bits/s (reference: 409 600).
     public var roomBitrate: UInt64 = 400_000
     private var ticks = 0
+    /// Monotonic counters for metrics.
+    public let counters = MediaCounters()
 
     public init(socket: MediaSocket, dtlsContext: DTLSContext, announcedAddress: String, logger: Logger) {
         SRTPContext.initializeLibrary()
@@ -146,15 +148,20 @@ public final class SFU {
                 s.audioPacketsSent += session.packetsSent
             }
         }
+        for router in routers.values {
+            for session in router.subscribers.values { s.subscribedStreams += session.subscribedKeys.count }
+        }
         s.transports = socket.transportCount
         s.datagramsReceived = socket.datagramsReceived
         s.datagramsSent = socket.datagramsSent
         s.drops = Dictionary(uniqueKeysWithValues: socket.drops.map { ($0.key.rawValue, $0.value) })
+        s.drops.merge(counters.drops) { $0 + $1 }
         for router in routers.values {
             for session in router.publishers.values {
                 for p in session.producers {
                     s.packetsReceived += p.packetsReceived
                     s.keyframeRequestsSent += p.keyframeRequestsSent
+                    s.publishedStreams += 1
                     for c in p.consumers { s.packetsForwarded += c.packetsSent }
                 }
             }
@@ -211,6 +218,8 @@ public struct SFUStatistics: Sendable, Equatable {
     public var datagramsSent = 0
     public var packetsReceived = 0
     public var packetsForwarded = 0
+    public var publishedStreams = 0
+    public var subscribedStreams = 0
     public var keyframeRequestsSent = 0
     public var drops: [String: Int] = [:]
 

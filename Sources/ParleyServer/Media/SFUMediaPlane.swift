@@ -121,6 +121,49 @@ public final class SFUMediaPlane: MeetingMediaPlane, @unchecked Sendable {
         (try? await onLoop { $0.statistics() }) ?? SFUStatistics()
     }
 
+    /// Feeds `/metrics` from the SFU's monotonic counters (the deltas since the last export):
+    /// forwarded packets/bytes by kind, drops per reason (socket demux, STUN, SRTP, RTP),
+    /// keyframe requests, open transports and stream counts.
+    public func exportMetrics(to metrics: ParleyMetrics) async {
+        guard let snapshot = try? await onLoop({ sfu -> (SFUStatistics, MediaCounters.Snapshot, Int, Int) in
+            let stats = sfu.statistics()
+            let copy = MediaCounters.snapshot(of: sfu.counters)
+            return (stats, copy, stats.publishedStreams, stats.subscribedStreams)
+        }) else { return }
+        let (stats, counters, published, subscribed) = snapshot
+        exportLock.lock()
+        let previous = lastExport
+        lastExport = (counters, stats.drops)
+        exportLock.unlock()
+        let old = previous?.0
+        metrics.mediaPacketsForwarded(max(0, counters.videoPacketsForwarded - (old?.videoPacketsForwarded ?? 0)),
+                                      bytes: max(0, counters.videoBytesForwarded - (old?.videoBytesForwarded ?? 0)),
+                                      kind: .video)
+        metrics.mediaPacketsForwarded(max(0, counters.audioPacketsSent - (old?.audioPacketsSent ?? 0)),
+                                      bytes: max(0, counters.audioBytesSent - (old?.audioBytesSent ?? 0)), kind: .audio)
+        for (reason, total) in stats.drops {
+            let delta = total - (previous?.1[reason] ?? 0)
+            if delta > 0 { metrics.mediaPacketsDropped(delta, reason: Self.metricLabel(reason)) }
+        }
+        for _ in 0..<max(0, min(counters.keyframeRequests - (old?.keyframeRequests ?? 0), 10_000)) {
+            metrics.mediaKeyframeRequested(type: "pli")
+        }
+        metrics.setMediaTransports(stats.transports)
+        metrics.setMediaStreams(published: published, subscribed: subscribed)
+    }
+
+    private let exportLock = NSLock()
+    private var lastExport: (MediaCounters.Snapshot, [String: Int])?
+
+    /// `stunBadIntegrity` → `stun_bad_integrity` (Prometheus label values used by ParleyMetrics).
+    static func metricLabel(_ reason: String) -> String {
+        var out = ""
+        for character in reason {
+            if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
+        }
+        return out
+    }
+
     /// Closes every transport and the UDP socket, then stops the event loop.
     public func shutdown() async {
         try? await onLoop { sfu in sfu.shutdown() }
