@@ -44,7 +44,8 @@ public struct ParticipantSnapshot: Sendable, Codable, Equatable {
     public var steps: [String: Double] = [:]
     public var delay = DelayHistogram()
 
-    /// Join latency: REST join → media flowing, ms.
+    /// Join latency: REST join → media flowing, ms. Media flowing: the first video packet sent
+    /// (publishers), else the first video packet received (audio only when no video is expected).
     public var joinLatencyMs: Double? {
         guard let a = joinStartedAt, let b = mediaFlowingAt else { return nil }
         return (b - a) * 1000
@@ -78,8 +79,12 @@ final class ParticipantStats: @unchecked Sendable {
         var lastArrival = 0.0
     }
 
-    init(index: Int, meeting: Int, userId: String, publisher: Bool, runStart: Double) {
+    /// False when this participant has no video to receive (then received audio marks media flowing).
+    let expectsVideo: Bool
+
+    init(index: Int, meeting: Int, userId: String, publisher: Bool, expectsVideo: Bool, runStart: Double) {
         snapshotValue = ParticipantSnapshot(index: index, meeting: meeting, userId: userId, publisher: publisher)
+        self.expectsVideo = expectsVideo
         self.runStart = runStart
     }
 
@@ -129,7 +134,7 @@ final class ParticipantStats: @unchecked Sendable {
         lock.withLock {
             snapshotValue.audioPacketsReceived += 1
             snapshotValue.audioBytesReceived += bytes
-            if snapshotValue.mediaFlowingAt == nil, snapshotValue.streamsExpected == 0, !snapshotValue.publisher {
+            if snapshotValue.mediaFlowingAt == nil, !expectsVideo, !snapshotValue.publisher {
                 snapshotValue.mediaFlowingAt = arrival - runStart
             }
         }

@@ -63,8 +63,10 @@ final class SimulatedParticipant: ClientPeerConnectionDelegate, @unchecked Senda
         self.eventLoop = eventLoop
         self.context = context
         self.roster = roster
+        let otherPublishers = context.options.publishers - (publisherRef != nil ? 1 : 0)
+        let expectsVideo = otherPublishers > 0 && (context.options.subscribe ?? 1) > 0
         self.stats = ParticipantStats(index: index, meeting: meeting, userId: user.id, publisher: publisherRef != nil,
-                                      runStart: context.runStart)
+                                      expectsVideo: expectsVideo, runStart: context.runStart)
     }
 
     // MARK: - Flow
