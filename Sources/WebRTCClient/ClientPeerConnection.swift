@@ -87,7 +87,7 @@ public final class ClientPeerConnection: @unchecked Sendable {
         let handler = InboundHandler()
         let channel = try await DatagramBootstrap(group: eventLoop)
             .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 1 << 20)
+            .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelInitializer { $0.pipeline.addHandler(handler) }
             .bind(host: bindAddress, port: 0).get()
         let (ufrag, password) = ICECredentialPair.randomLocal()

@@ -51,12 +51,19 @@ public final class MediaSocket {
     public private(set) var datagramsReceived = 0
     public private(set) var datagramsSent = 0
 
+    /// Kernel socket buffer asked for, bytes (capped by net.core.rmem_max / wmem_max): room for
+    /// ~3000 full-size datagrams, so a loop delayed by tens of ms does not lose media.
+    public static let socketBufferSize = 4 << 20
+
     /// Binds `host:port` (port 0 picks a free one) on one event loop of `group`.
     /// - Throws: the bind error (address in use, bad address).
     public static func bind(host: String, port: Int, group: EventLoopGroup, logger: Logger) throws -> MediaSocket {
         let handler = MediaDatagramHandler()
         let channel = try DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // No SO_REUSEADDR: a second server on the same media port must fail to start, not
+            // silently share the port (the kernel would hand each datagram to only one of them).
+            .channelOption(.socketOption(.so_rcvbuf), value: socketBufferSize)
+            .channelOption(.socketOption(.so_sndbuf), value: socketBufferSize)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
             .channelInitializer { $0.pipeline.addHandler(handler) }
             .bind(host: host, port: port).wait()
