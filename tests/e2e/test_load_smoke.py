@@ -26,11 +26,13 @@ def test_load_smoke_ten_participants_twenty_seconds(tmp_path: Path) -> None:
     report, html = tmp_path / "load.json", tmp_path / "load.html"
     with ParleyProcess() as server:
         cmd = [
-            str(binary), "--server", server.base_url, "--token-secret", server.secret,
+            str(binary), "--server", server.base_url,
             "--participants", "10", "--publishers", "2", "--duration", "20", "--ramp", "10",
             "--audio", "--quiet", "--report", str(report), "--html", str(html),
         ]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        # The secret goes through the environment: one starting with "-" would read as an option.
+        env = dict(os.environ, PARLEY_TOKEN_SECRET=server.secret)
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
         assert result.returncode == 0, f"parley-load exited {result.returncode}\n{result.stdout}\n{result.stderr}\n{server.log_tail()}"
     data = json.loads(report.read_text())
     s = data["summary"]
