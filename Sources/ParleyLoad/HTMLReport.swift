@@ -7,7 +7,7 @@ public enum HTMLReport {
         let t = report.timeline
         var html = """
         <!doctype html><html><head><meta charset="utf-8"><title>parley-load report</title>
-        <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}pre{background:#f6f6f6;padding:12px}
+        <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}pre{background:#f6f6f6;padding:12px;white-space:pre-wrap}
         h2{font-size:16px;margin-top:28px}svg{background:#fff;border:1px solid #ddd}
         .legend span{margin-right:14px}</style></head><body>
         <h1>parley-load: \(escape(report.options.target.rawValue)) — \(escape(report.startedAt))</h1>
