@@ -10,6 +10,8 @@ public enum MediaDropReason: String, CaseIterable, Sendable {
     case srtpUnprotectFailed       // authentication, replay or malformed SRTP/SRTCP
     case stunNotSTUN, stunMalformed, stunBadFingerprint, stunIndication, stunNotBindingRequest
     case stunNoUsername, stunMalformedUsername, stunNoIntegrity, stunUnknownUfrag, stunBadIntegrity, stunResponse
+    /// A binding request for a local ufrag that an ICE restart replaced (`PeerTransport.restartICE()`).
+    case stunRetiredUfrag
 
     init(_ reason: STUNDropReason) {
         switch reason {
@@ -41,6 +43,8 @@ public final class MediaSocket {
     private let responder = ICELiteResponder()
     private var transportsByUfrag: [String: PeerTransport] = [:]
     private var transportsByAddress: [SocketAddress: PeerTransport] = [:]
+    /// Local ufrags replaced by an ICE restart → the transport that used them (for the drop reason).
+    private var retiredUfrags: [String: ObjectIdentifier] = [:]
     private var inReadBatch = false
     private var needsFlush = false
     let logger: Logger
@@ -87,11 +91,28 @@ public final class MediaSocket {
         transportsByUfrag[transport.localUfrag] = transport
     }
 
-    /// Forgets `transport` and every address bound to it.
+    /// Forgets `transport`, its retired ufrags and every address bound to it.
     public func unregister(_ transport: PeerTransport) {
-        transportsByUfrag.removeValue(forKey: transport.localUfrag)
+        if transportsByUfrag[transport.localUfrag] === transport {
+            transportsByUfrag.removeValue(forKey: transport.localUfrag)
+        }
+        for ufrag in transport.retiredUfrags where retiredUfrags[ufrag] == ObjectIdentifier(transport) {
+            retiredUfrags.removeValue(forKey: ufrag)
+        }
         for address in transport.validatedAddresses where transportsByAddress[address] === transport {
             transportsByAddress.removeValue(forKey: address)
+        }
+    }
+
+    /// `PeerTransport.restartICE()` replaced `oldUfrag`: route checks by the new one, remember the
+    /// old one as retired (and forget the ones the transport no longer remembers).
+    func transportChangedUfrag(_ transport: PeerTransport, from oldUfrag: String, forgetting forgotten: [String]) {
+        guard transportsByUfrag[oldUfrag] === transport else { return }
+        transportsByUfrag.removeValue(forKey: oldUfrag)
+        transportsByUfrag[transport.localUfrag] = transport
+        retiredUfrags[oldUfrag] = ObjectIdentifier(transport)
+        for ufrag in forgotten where retiredUfrags[ufrag] == ObjectIdentifier(transport) {
+            retiredUfrags.removeValue(forKey: ufrag)
         }
     }
 
@@ -149,10 +170,15 @@ public final class MediaSocket {
 
     private func handleSTUN(_ bytes: [UInt8], from source: SocketAddress) {
         guard let stunSource = source.stunAddress else { return countDrop(.stunMalformed) }
-        let decision = responder.handle(bytes, from: stunSource) { [transportsByUfrag] ufrag in
-            transportsByUfrag[ufrag]?.localPassword
+        var retired = false
+        let decision = responder.handle(bytes, from: stunSource) { ufrag in
+            if let transport = transportsByUfrag[ufrag] { return transport.localPassword }
+            retired = retiredUfrags[ufrag] != nil
+            return nil
         }
         switch decision {
+        case .drop(.unknownUfrag) where retired:
+            countDrop(.stunRetiredUfrag)
         case .drop(let reason):
             countDrop(MediaDropReason(reason))
         case .respond(let response, let localUfrag, _, let nominated):

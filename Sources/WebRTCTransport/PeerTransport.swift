@@ -20,6 +20,19 @@ public extension PeerTransportDelegate {
     func transportDidClose(_ transport: PeerTransport, reason: String) {}
 }
 
+/// Local ICE credentials of one ICE generation (RFC 8839 §5.4 `a=ice-ufrag` / `a=ice-pwd`).
+public struct ICECredentials: Equatable, Sendable {
+    /// `a=ice-ufrag`: the first half of USERNAME in checks sent to us (`<ufrag>:<remote ufrag>`).
+    public let ufrag: String
+    /// `a=ice-pwd`: its UTF-8 bytes key MESSAGE-INTEGRITY (RFC 8489 §14.5, short-term credential).
+    public let password: String
+
+    public init(ufrag: String, password: String) {
+        self.ufrag = ufrag
+        self.password = password
+    }
+}
+
 /// One peer connection's transport on the shared UDP port (mediasoup's WebRtcTransport):
 /// ICE-lite credentials, the selected remote address, a DTLS association and two SRTP contexts.
 ///
@@ -33,10 +46,19 @@ public final class PeerTransport {
 
     /// Process-unique identifier, used in logs and maps.
     public let id: UInt64
-    /// Our `a=ice-ufrag` (RFC 8839 §5.4): 8 random alphanumerics.
-    public let localUfrag: String
-    /// Our `a=ice-pwd`: 24 random alphanumerics (≥ 128 bits of entropy).
-    public let localPassword: String
+    /// Our `a=ice-ufrag` (RFC 8839 §5.4): 8 random alphanumerics. Replaced by `restartICE()`.
+    public private(set) var localUfrag: String
+    /// Our `a=ice-pwd`: 24 random alphanumerics (≥ 128 bits of entropy). Replaced by `restartICE()`.
+    public private(set) var localPassword: String
+    /// Our current ICE credentials (`localUfrag`, `localPassword`) as one value.
+    public var localCredentials: ICECredentials { ICECredentials(ufrag: localUfrag, password: localPassword) }
+    /// ICE generation: 0 at creation, +1 per `restartICE()`.
+    public private(set) var iceGeneration = 0
+    /// Local ufrags of earlier generations (oldest first, at most `retiredUfragLimit`): checks that
+    /// still use one are dropped and counted as `MediaDropReason.stunRetiredUfrag`.
+    public private(set) var retiredUfrags: [String] = []
+    /// How many earlier ufrags a transport remembers for the retired-ufrag drop counter.
+    public static let retiredUfragLimit = 4
     public private(set) var state: State = .new
     /// The 5-tuple's remote side: the last nominated (or first validated) source address.
     public private(set) var remoteAddress: SocketAddress?
@@ -114,6 +136,46 @@ public final class PeerTransport {
         do { try out.protectRTCP(&buffer) } catch { counters.srtpFailures += 1; return }
         counters.rtcpSent += 1
         socket?.send(buffer, to: address)
+    }
+
+    /// ICE restart at the transport (RFC 8445 §9; RFC 8839 §4.4.1.1.1 / RFC 5245 §9.2.1.1: the answer
+    /// to an offer with a new `a=ice-ufrag`/`a=ice-pwd` MUST carry new local ones too; BH-11).
+    ///
+    /// Draws a new local ufrag (8 alphanumerics) and password (24), moves the transport's
+    /// registration on its `MediaSocket` to the new ufrag and increments `iceGeneration`. From then
+    /// on a binding request whose USERNAME starts with an old ufrag is dropped without an answer
+    /// (counted as `MediaDropReason.stunRetiredUfrag`); requests with `<new ufrag>:<remote ufrag>`
+    /// and MESSAGE-INTEGRITY keyed with the new password get a success response.
+    ///
+    /// Everything else survives: the DTLS association (no new handshake: the fingerprint and
+    /// `a=setup` of an ICE restart offer are unchanged), both SRTP contexts (sequence numbers and
+    /// ROC continue), `state`, the selected `remoteAddress` and the validated addresses, so media
+    /// keeps flowing on the previous pair until the peer's checks of the new generation select one
+    /// (RFC 8445 §9: media continues on the previously selected pair). The remote ufrag is not
+    /// checked here: an ICE-lite agent answers any remote ufrag that knows the local password.
+    ///
+    /// Call on the media event loop. On a closed transport nothing changes and the current
+    /// credentials are returned.
+    /// - Returns: the new local credentials, to be written in the SDP answer.
+    @discardableResult
+    public func restartICE() -> ICECredentials {
+        guard state != .closed else { return localCredentials }
+        let oldUfrag = localUfrag
+        var ufrag = PeerTransport.randomToken(length: 8)
+        while ufrag == oldUfrag || retiredUfrags.contains(ufrag) { ufrag = PeerTransport.randomToken(length: 8) }
+        var password = PeerTransport.randomToken(length: 24)
+        while password == localPassword { password = PeerTransport.randomToken(length: 24) }
+        retiredUfrags.append(oldUfrag)
+        var forgotten: [String] = []
+        if retiredUfrags.count > PeerTransport.retiredUfragLimit {
+            forgotten = Array(retiredUfrags.prefix(retiredUfrags.count - PeerTransport.retiredUfragLimit))
+            retiredUfrags.removeFirst(forgotten.count)
+        }
+        localUfrag = ufrag
+        localPassword = password
+        iceGeneration += 1
+        socket?.transportChangedUfrag(self, from: oldUfrag, forgetting: forgotten)
+        return localCredentials
     }
 
     /// Sends close_notify (when connected), unregisters and reports `transportDidClose`.
