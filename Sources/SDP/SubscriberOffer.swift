@@ -89,6 +89,23 @@ public struct SubscriberMediaAnswer: Hashable, Sendable {
     public var payloadTypes: [UInt8]
     /// Offered extensions the answer kept.
     public var extensions: [RTPHeaderExtension]
+    /// The most the subscriber wants to receive on this m-section, bits/s: `b=TIAS` (bit/s), else
+    /// `b=AS` (kbit/s × 1000) of the section, else of the session (RFC 3890 §6.2, RFC 8866 §5.8);
+    /// nil when the answer sets no limit (or a limit of 0).
+    public var maxBitrate: UInt64? = nil
+}
+
+/// The receive-bandwidth limit of `section` in bits/s (TIAS, else AS), falling back to the
+/// session's `bandwidths`; nil when none is given or it is 0.
+public func bandwidthLimit(of section: MediaDescription, session: [SDPBandwidth]) -> UInt64? {
+    func limit(_ list: [SDPBandwidth]) -> UInt64? {
+        if let tias = list.first(where: { $0.type.uppercased() == "TIAS" }), tias.value > 0 { return UInt64(tias.value) }
+        if let asValue = list.first(where: { $0.type.uppercased() == "AS" }), asValue.value > 0 {
+            return UInt64(asValue.value) * 1000
+        }
+        return nil
+    }
+    return limit(section.bandwidths) ?? limit(session)
 }
 
 /// Result of ``parseSubscriberAnswer(_:offered:)``.
@@ -135,7 +152,8 @@ public func parseSubscriberAnswer(_ answer: SessionDescription,
             }
         }
         results.append(SubscriberMediaAnswer(mid: stream.mid, accepted: accepted, direction: direction,
-                                             payloadTypes: payloadTypes, extensions: extensions))
+                                             payloadTypes: payloadTypes, extensions: extensions,
+                                             maxBitrate: bandwidthLimit(of: section, session: answer.bandwidths)))
     }
     guard let transport else {
         throw SDPError.negotiation(reason: "the answer accepted no stream")

@@ -1,10 +1,11 @@
 import RTP
 import SDP
 
-/// One subscriber's copy of one producer (mediasoup's Consumer): rewrites SSRC, payload type,
-/// sequence numbers, timestamps and header-extension ids for the subscriber's negotiated values
-/// and sends through the subscriber's transport. Starts at a key frame so the decoder never
-/// sees a delta frame first. Confined to the media event loop.
+/// One subscriber's copy of one producer (mediasoup's Consumer): picks the producer layer the
+/// subscriber's bandwidth allows, and rewrites SSRC, payload type, sequence numbers, timestamps,
+/// VP8 PictureID/TL0PICIDX and header-extension ids into one continuous stream for the
+/// subscriber (see `ConsumerTimeline`). Starts and switches layers only at key frames.
+/// Confined to the media event loop.
 final class Consumer {
     private(set) weak var producer: Producer?
     private weak var subscriber: SubscriberSession?
@@ -16,17 +17,35 @@ final class Consumer {
     let payloadTypeMap: [UInt8: UInt8]
     /// Publisher header-extension id → subscriber id; elements not in the map are stripped.
     let extensionIDMap: [UInt8: UInt8]
+    /// The layer the consumer wants; the timeline switches to it at its next key frame.
+    private(set) var targetLayer: Int
+    private var timeline = ConsumerTimeline()
+    /// Receive-bandwidth limit from the subscriber's answer (`b=TIAS`/`b=AS`), bits/s.
+    var answerBitrateLimit: UInt64?
+    /// Limit from receiver reports with loss (RFC 3550 §6.4.2 fraction lost), bits/s.
+    private(set) var lossBitrateLimit: UInt64?
+    private var lastLossMs: Int64 = 0
+    /// Limit from the subscriber's REMB, bits/s, with its arrival time.
+    private var rembLimit: (bitrate: UInt64, atMs: Int64)?
+    private var nowMs: Int64 = 0
 
-    private(set) var waitingForKeyframe = true
+    /// What was sent under each outgoing sequence number (for NACK), modulo the ring size.
+    private struct SentPacket {
+        var sequenceNumber: UInt16
+        var layer: Int
+        var inputSequenceNumber: UInt16
+        var timestamp: UInt32
+        var pictureID: UInt16?
+        var tl0PicIdx: UInt8?
+    }
+    private var sent = [SentPacket?](repeating: nil, count: ProducerLayer.retransmissionBufferSize)
+
     private var counters: MediaCounters? { subscriber?.router?.counters }
-    private var sequenceOffset: UInt16 = 0
-    private var timestampOffset: UInt32 = 0
-    private let initialSequence = UInt16.random(in: 0...UInt16.max)
-    private let initialTimestamp = UInt32.random(in: 0...UInt32.max)
     private(set) var packetsSent = 0
     private(set) var bytesSent = 0
     private(set) var packetsRetransmitted = 0
     private(set) var retransmissionsUnavailable = 0
+    private(set) var paddingDropped = 0
 
     init(producer: Producer, subscriber: SubscriberSession, mid: String, ssrc: UInt32,
          payloadTypeMap: [UInt8: UInt8], extensionIDMap: [UInt8: UInt8]) {
@@ -37,21 +56,73 @@ final class Consumer {
         self.ssrc = ssrc
         self.payloadTypeMap = payloadTypeMap
         self.extensionIDMap = extensionIDMap
+        targetLayer = max(0, producer.layers.count - 1)
+    }
+
+    /// The layer being forwarded, nil before the first key frame.
+    var currentLayer: Int? { timeline.currentLayer }
+    var layerSwitches: Int { timeline.layerSwitches }
+    var waitingForKeyframe: Bool { !timeline.hasStarted }
+    /// A key frame of `targetLayer` is needed (first frame, or a pending switch).
+    var needsKeyframe: Bool { timeline.currentLayer != targetLayer }
+    var isSubscriberConnected: Bool { subscriber?.isConnected ?? false }
+
+    /// The effective bandwidth limit, bits/s (nil: unlimited).
+    var bitrateLimit: UInt64? {
+        var limits = [answerBitrateLimit, lossBitrateLimit].compactMap { $0 }
+        if let remb = rembLimit, nowMs - remb.atMs < 5000 { limits.append(remb.bitrate) }
+        return limits.min()
+    }
+
+    /// Chooses the target layer from the producer's layers `(index, bitrate bits/s, active)`: the
+    /// highest active layer whose bitrate fits `bitrateLimit`, else the lowest active layer.
+    /// Unchanged when no layer is active.
+    func selectLayer(_ layers: [(index: Int, bitrate: UInt64, active: Bool)]) {
+        let active = layers.filter(\.active).sorted { $0.index < $1.index }
+        guard let lowest = active.first else { return }
+        var choice = lowest.index
+        if let limit = bitrateLimit {
+            for layer in active where layer.bitrate <= limit { choice = max(choice, layer.index) }
+        } else {
+            choice = active.last?.index ?? choice
+        }
+        if choice != targetLayer {
+            targetLayer = choice
+            if timeline.currentLayer != choice { producer?.requestKeyframe(layer: choice) }
+        }
+    }
+
+    /// A report block about this consumer's SSRC (RFC 3550 §6.4): more than 10 % loss caps the
+    /// bitrate below the current layer's; under 2 % for 5 s lifts the cap.
+    func receiveReport(_ block: RTCPReportBlock, currentLayerBitrate: UInt64?) {
+        if block.fractionLost > 26 {
+            if let rate = currentLayerBitrate, rate > 0 { lossBitrateLimit = rate * 4 / 5 }
+            lastLossMs = nowMs
+        } else if block.fractionLost < 5, nowMs - lastLossMs > 5000 {
+            lossBitrateLimit = nil
+        }
+    }
+
+    /// A REMB (draft-alvestrand-rmcat-remb) from the subscriber that names this consumer's SSRC.
+    func receiveEstimate(_ bitsPerSecond: UInt64) {
+        rembLimit = (bitsPerSecond, nowMs)
     }
 
     /// Resends packets the subscriber reported lost (generic NACK, RFC 4585 §6.2.1) from the
     /// producer's buffer, rewritten exactly as the first time (same sequence number).
     func retransmit(_ lost: [UInt16]) {
-        guard !waitingForKeyframe, let producer, let subscriber, subscriber.isConnected else { return }
+        guard timeline.hasStarted, let producer, let subscriber, subscriber.isConnected else { return }
         for outSequence in lost.prefix(64) {
-            guard let packet = producer.storedPacket(outSequence &- sequenceOffset),
+            guard let entry = sent[Int(outSequence) % sent.count], entry.sequenceNumber == outSequence,
+                  let packet = producer.storedPacket(layer: entry.layer, entry.inputSequenceNumber),
                   let header = try? RTPHeader.parse(packet),
                   let payloadType = payloadTypeMap[header.payloadType] else {
                 retransmissionsUnavailable += 1
                 counters?.retransmissionsUnavailable += 1
                 continue
             }
-            if let out = rewritten(packet, header: header, payloadType: payloadType) {
+            if let out = rewritten(packet, header: header, payloadType: payloadType, sequenceNumber: entry.sequenceNumber,
+                                   timestamp: entry.timestamp, pictureID: entry.pictureID, tl0PicIdx: entry.tl0PicIdx) {
                 packetsRetransmitted += 1
                 counters?.retransmissions += 1
                 counters?.videoPacketsForwarded += 1
@@ -61,39 +132,49 @@ final class Consumer {
         }
     }
 
-    /// Sends the publisher's sender report translated to this consumer's SSRC and timeline.
-    func forwardSenderReport(_ report: RTCPSenderReport) {
-        guard !waitingForKeyframe, let subscriber, subscriber.isConnected else { return }
+    /// Sends the publisher's sender report of `layer` translated to this consumer's SSRC and
+    /// timeline, when that layer is the one being forwarded.
+    func forwardSenderReport(_ report: RTCPSenderReport, layer: Int) {
+        guard let offset = timeline.timestampOffset(forLayer: layer), let subscriber, subscriber.isConnected else { return }
         subscriber.sendRTCP(RTCPBuilder.senderReport(ssrc: ssrc, ntp: report.ntpTimestamp,
-                                                     rtpTimestamp: report.rtpTimestamp &+ timestampOffset,
+                                                     rtpTimestamp: report.rtpTimestamp &+ offset,
                                                      packetCount: UInt32(truncatingIfNeeded: packetsSent),
                                                      octetCount: UInt32(truncatingIfNeeded: bytesSent), reports: []))
     }
 
-    /// Rewrites and sends one packet. Packets before the first key frame, with an unmapped
-    /// payload type, or while the subscriber's transport is not connected are skipped.
-    func forward(_ packet: [UInt8], header: RTPHeader, isKeyframe: Bool) {
+    /// Decides on and sends one packet of the producer. Packets of other layers, before the first
+    /// key frame, padding-only probes, packets with an unmapped payload type and anything while
+    /// the subscriber's transport is not connected are not sent.
+    func forward(_ packet: [UInt8], header: RTPHeader, input: ConsumerTimeline.Input, nowMs: Int64) {
+        self.nowMs = nowMs
         guard let subscriber, subscriber.isConnected else { return }
         guard let payloadType = payloadTypeMap[header.payloadType] else { return }
-        if waitingForKeyframe {
-            guard isKeyframe else { return }
-            waitingForKeyframe = false
-            sequenceOffset = initialSequence &- header.sequenceNumber
-            timestampOffset = initialTimestamp &- header.timestamp
+        switch timeline.process(input, targetLayer: targetLayer, nowMs: nowMs) {
+        case .drop(let reason):
+            if reason == .paddingOnly { paddingDropped += 1 }
+        case .forward(let sequenceNumber, let timestamp, let pictureID, let tl0PicIdx):
+            guard let out = rewritten(packet, header: header, payloadType: payloadType, sequenceNumber: sequenceNumber,
+                                      timestamp: timestamp, pictureID: pictureID, tl0PicIdx: tl0PicIdx) else { return }
+            sent[Int(sequenceNumber) % sent.count] = SentPacket(
+                sequenceNumber: sequenceNumber, layer: input.layer, inputSequenceNumber: header.sequenceNumber,
+                timestamp: timestamp, pictureID: pictureID, tl0PicIdx: tl0PicIdx)
+            packetsSent += 1
+            bytesSent += out.count
+            counters?.videoPacketsForwarded += 1
+            counters?.videoBytesForwarded += out.count
+            subscriber.send(out)
         }
-        guard let out = rewritten(packet, header: header, payloadType: payloadType) else { return }
-        packetsSent += 1
-        bytesSent += out.count
-        counters?.videoPacketsForwarded += 1
-        counters?.videoBytesForwarded += out.count
-        subscriber.send(out)
     }
 
-    private func rewritten(_ packet: [UInt8], header: RTPHeader, payloadType: UInt8) -> [UInt8]? {
+    private func rewritten(_ packet: [UInt8], header: RTPHeader, payloadType: UInt8, sequenceNumber: UInt16,
+                           timestamp: UInt32, pictureID: UInt16?, tl0PicIdx: UInt8?) -> [UInt8]? {
         var out = packet
         RTPRewriter.rewrite(&out, header: header, ssrc: ssrc, payloadType: payloadType,
-                            sequenceNumber: header.sequenceNumber &+ sequenceOffset,
-                            timestamp: header.timestamp &+ timestampOffset)
+                            sequenceNumber: sequenceNumber, timestamp: timestamp)
+        if pictureID != nil || tl0PicIdx != nil {
+            VP8PayloadDescriptor.rewrite(&out, payloadOffset: header.payloadOffset, pictureID: pictureID,
+                                         tl0PicIdx: tl0PicIdx)
+        }
         if header.extensionProfile != nil {
             let map = extensionIDMap
             guard RTPRewriter.remapExtensionIDs(&out, header: header, map: { map[$0] }) != nil else { return nil }
@@ -101,11 +182,9 @@ final class Consumer {
         return out
     }
 
-    var isSubscriberConnected: Bool { subscriber?.isConnected ?? false }
-
     /// The subscriber asked for a key frame (PLI/FIR) or just connected.
     func requestKeyframe() {
-        producer?.requestKeyframe()
+        producer?.requestKeyframe(layer: timeline.currentLayer ?? targetLayer)
     }
 
     func producerClosed() {

@@ -3,8 +3,8 @@ import RTP
 import SDP
 
 /// An incoming RTP stream from a publisher's m-section (mediasoup's Producer): the negotiated
-/// codecs and header extensions, the SSRCs it uses, and the consumers it feeds.
-/// Confined to the media event loop.
+/// codecs and header extensions, its layers (one, or one per simulcast rid) and the consumers it
+/// feeds. Confined to the media event loop.
 final class Producer {
     let key: StreamKey
     let mid: String
@@ -13,27 +13,16 @@ final class Producer {
     let codecs: [RTPCodec]
     /// Header extensions accepted in the publisher's answer (publisher's ids).
     let extensions: [RTPHeaderExtension]
-    /// Media SSRCs seen or announced (a=ssrc); the latest one receives keyframe requests.
-    private(set) var mediaSSRC: UInt32?
+    /// Layers from lowest to highest; exactly one without simulcast.
+    let layers: [ProducerLayer]
+    private var layerBySSRC: [UInt32: ProducerLayer] = [:]
+    private let ridExtensionID: UInt8?
+    private let repairedRidExtensionID: UInt8?
     private(set) var consumers: [Consumer] = []
     weak var session: PublisherSession?
-
-    /// Minimum interval between two keyframe requests for this stream (ms).
-    static let keyframeRequestInterval: Int64 = 1000
-    private var lastKeyframeRequest: NIODeadline?
-    /// A key frame arrived after the last request: a new request need not wait for the interval
-    /// (the key frame may have reached no consumer that was ready for it).
-    private var keyframeSinceRequest = false
     private(set) var keyframeRequestsSent = 0
     private(set) var packetsReceived = 0
     private(set) var bytesReceived = 0
-    /// Recent packets for retransmission on NACK (RFC 4585 §6.2.1), by sequence number modulo
-    /// `retransmissionBufferSize`. Bounded: the oldest entry is overwritten.
-    static let retransmissionBufferSize = 1024
-    private var recentPackets: [(sequenceNumber: UInt16, packet: [UInt8])?] =
-        Array(repeating: nil, count: Producer.retransmissionBufferSize)
-    /// The last sender report (RFC 3550 §6.4.1) of the media SSRC: NTP time ↔ RTP time.
-    private(set) var lastSenderReport: RTCPSenderReport?
 
     init(key: StreamKey, media: NegotiatedMedia) {
         self.key = key
@@ -41,17 +30,29 @@ final class Producer {
         self.kind = media.kind
         self.codecs = media.codecs
         self.extensions = media.extensions
-        self.mediaSSRC = media.ssrcs.first
+        ridExtensionID = media.extensions.id(for: HeaderExtensionURI.rtpStreamId)
+        repairedRidExtensionID = media.extensions.id(for: HeaderExtensionURI.repairedRtpStreamId)
+        if media.isSimulcast {
+            layers = ProducerLayer.ranked(media.rids).enumerated().map { ProducerLayer(index: $0, rid: $1, ssrc: nil) }
+        } else {
+            layers = [ProducerLayer(index: 0, rid: nil, ssrc: media.ssrcs.first)]
+        }
+        for layer in layers { if let ssrc = layer.ssrc { layerBySSRC[ssrc] = layer } }
     }
+
+    var isSimulcast: Bool { layers.count > 1 || layers.first?.rid != nil }
 
     /// Primary (non-RTX) payload types.
     var mediaPayloadTypes: Set<UInt8> { Set(codecs.map(\.payloadType)) }
 
     func codec(for payloadType: UInt8) -> RTPCodec? { codecs.first { $0.payloadType == payloadType } }
 
+    /// SSRC of the lowest layer seen so far (used where one SSRC stands for the stream, e.g. REMB).
+    var mediaSSRCs: [UInt32] { layers.compactMap(\.ssrc) }
+
     func attach(_ consumer: Consumer) {
         consumers.append(consumer)
-        requestKeyframe()
+        requestKeyframe(layer: consumer.targetLayer)
     }
 
     func detach(_ consumer: Consumer) {
@@ -63,48 +64,98 @@ final class Producer {
         consumers.removeAll()
     }
 
+    /// The layer a packet belongs to: by SSRC once known; else by the rid header extension
+    /// (simulcast), else the single layer. Packets of a simulcast stream without a known SSRC or
+    /// a rid, and repaired (RTX) streams, are not routed.
+    func layer(for header: RTPHeader, packet: [UInt8]) -> ProducerLayer? {
+        if let layer = layerBySSRC[header.ssrc] { return layer }
+        if let id = repairedRidExtensionID, header.extensionValue(id: id, in: packet) != nil { return nil }
+        guard isSimulcast else {
+            let layer = layers[0]
+            if let old = layer.ssrc { layerBySSRC.removeValue(forKey: old) }
+            layer.ssrc = header.ssrc
+            layerBySSRC[header.ssrc] = layer
+            return layer
+        }
+        guard let id = ridExtensionID, let value = header.extensionValue(id: id, in: packet) else { return nil }
+        let rid = String(decoding: value, as: UTF8.self)
+        guard let layer = layers.first(where: { $0.rid == rid }) else { return nil }
+        if let old = layer.ssrc { layerBySSRC.removeValue(forKey: old) }
+        layer.ssrc = header.ssrc
+        layerBySSRC[header.ssrc] = layer
+        return layer
+    }
+
     /// Forwards one decrypted RTP packet to every consumer.
-    func receive(_ packet: [UInt8], header: RTPHeader) {
+    /// - Returns: false when the packet matches no layer (the caller counts the drop).
+    @discardableResult
+    func receive(_ packet: [UInt8], header: RTPHeader, now: NIODeadline = .now()) -> Bool {
+        guard let layer = layer(for: header, packet: packet) else { return false }
         packetsReceived += 1
         bytesReceived += packet.count
-        if mediaSSRC != header.ssrc { mediaSSRC = header.ssrc }
-        guard let codec = codec(for: header.payloadType) else { return }
-        if kind == .video {
-            recentPackets[Int(header.sequenceNumber) % Producer.retransmissionBufferSize] = (header.sequenceNumber, packet)
+        guard let codec = codec(for: header.payloadType) else { return true }
+        layer.record(packet, header: header, buffered: kind == .video, now: now)
+        var input = ConsumerTimeline.Input(layer: layer.index, sequenceNumber: header.sequenceNumber,
+                                           timestamp: header.timestamp, isKeyframe: false,
+                                           isPaddingOnly: header.isPaddingOnly)
+        if !header.isPaddingOnly {
+            input.isKeyframe = Producer.isKeyframe(packet, header: header, codec: codec)
+            if codec.isVP8, let descriptor = try? VP8PayloadDescriptor.parse(packet[header.payloadRange]) {
+                input.pictureID = descriptor.pictureID
+                input.pictureIDModulus = descriptor.pictureIDModulus
+                input.tl0PicIdx = descriptor.tl0PicIdx
+            }
         }
-        let keyframe = Producer.isKeyframe(packet, header: header, codec: codec)
-        if keyframe { keyframeSinceRequest = true }
-        for consumer in consumers { consumer.forward(packet, header: header, isKeyframe: keyframe) }
+        if input.isKeyframe { layer.keyframeSinceRequest = true }
+        let nowMs = now.uptimeNanoseconds / 1_000_000
+        for consumer in consumers {
+            consumer.forward(packet, header: header, input: input, nowMs: Int64(nowMs))
+        }
+        return true
     }
 
-    /// The stored packet with `sequenceNumber`, if it is still in the buffer.
-    func storedPacket(_ sequenceNumber: UInt16) -> [UInt8]? {
-        guard let entry = recentPackets[Int(sequenceNumber) % Producer.retransmissionBufferSize],
-              entry.sequenceNumber == sequenceNumber else { return nil }
-        return entry.packet
+    /// The stored packet `sequenceNumber` of layer `index`, if still buffered.
+    func storedPacket(layer index: Int, _ sequenceNumber: UInt16) -> [UInt8]? {
+        guard layers.indices.contains(index) else { return nil }
+        return layers[index].storedPacket(sequenceNumber)
     }
 
-    /// A sender report from the publisher for our media SSRC: every consumer sends its own SR
-    /// with the same NTP time and its own RTP timeline, so receivers keep lip sync.
+    /// A sender report from the publisher: consumers currently on that layer send their own SR
+    /// with the same NTP time and their own RTP timeline, so receivers keep lip sync.
     func receiveSenderReport(_ report: RTCPSenderReport) {
-        guard report.ssrc == mediaSSRC else { return }
-        lastSenderReport = report
-        for consumer in consumers { consumer.forwardSenderReport(report) }
+        guard let layer = layerBySSRC[report.ssrc] else { return }
+        layer.lastSenderReport = report
+        for consumer in consumers { consumer.forwardSenderReport(report, layer: layer.index) }
     }
 
-    /// Sends a PLI (RFC 4585 §6.3.1) to the publisher, at most once per `keyframeRequestInterval`
-    /// while a requested key frame is still on its way. Returns true when a request went out.
+    /// Sends a PLI (RFC 4585 §6.3.1) for layer `index` to the publisher, at most once per
+    /// `ProducerLayer.keyframeRequestInterval` while a requested key frame is still on its way.
+    /// Returns true when a request went out.
     @discardableResult
-    func requestKeyframe(now: NIODeadline = .now()) -> Bool {
-        guard kind == .video, let ssrc = mediaSSRC, let session else { return false }
-        if let last = lastKeyframeRequest, !keyframeSinceRequest,
-           now - last < .milliseconds(Producer.keyframeRequestInterval) { return false }
-        lastKeyframeRequest = now
-        keyframeSinceRequest = false
+    func requestKeyframe(layer index: Int, now: NIODeadline = .now()) -> Bool {
+        guard kind == .video, layers.indices.contains(index), let session else { return false }
+        let layer = layers[index]
+        guard let ssrc = layer.ssrc else { return false }
+        if let last = layer.lastKeyframeRequest, !layer.keyframeSinceRequest,
+           now - last < .milliseconds(ProducerLayer.keyframeRequestInterval) { return false }
+        layer.lastKeyframeRequest = now
+        layer.keyframeSinceRequest = false
         keyframeRequestsSent += 1
         session.router?.counters.keyframeRequests += 1
         session.sendRTCP(RTCPBuilder.pli(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc))
         return true
+    }
+
+    /// Periodic work: layer bitrates, then each consumer's layer choice and pending key frames.
+    func tick(now: NIODeadline) {
+        for layer in layers { layer.updateBitrate(now: now) }
+        let status = layers.map { ($0.index, $0.bitrate, $0.isActive(now: now)) }
+        for consumer in consumers {
+            consumer.selectLayer(status)
+            if consumer.needsKeyframe && consumer.isSubscriberConnected {
+                requestKeyframe(layer: consumer.targetLayer, now: now)
+            }
+        }
     }
 
     /// True when the packet starts a frame a decoder can begin with (VP8 key frame, H264 IDR/SPS;

@@ -40,7 +40,7 @@ final class PublisherSession: PeerTransportDelegate {
         guard transport.state == .connected else { return }
         let ssrcs = producers.filter { p in
             p.kind == .video && p.codecs.contains { $0.rtcpFeedback.contains { $0.matches(.remb) } }
-        }.compactMap(\.mediaSSRC)
+        }.flatMap(\.mediaSSRCs)
         guard !ssrcs.isEmpty else { return }
         transport.sendRTCP(RTCPBuilder.remb(senderSSRC: rtcpSSRC, bitrate: bitsPerSecond, ssrcs: ssrcs))
     }
@@ -64,7 +64,10 @@ final class PublisherSession: PeerTransportDelegate {
             router?.counters.drop("rtp_unknown_stream")
             return
         }
-        producer.receive(packet, header: header)
+        if !producer.receive(packet, header: header) {
+            unroutablePackets += 1
+            router?.counters.drop("rtp_unknown_layer")
+        }
     }
 
     func transport(_ transport: PeerTransport, didReceiveRTCP packet: [UInt8]) {
@@ -76,7 +79,9 @@ final class PublisherSession: PeerTransportDelegate {
     }
 
     func transportDidConnect(_ transport: PeerTransport) {
-        for p in producers where !p.consumers.isEmpty { p.requestKeyframe() }
+        for p in producers {
+            for consumer in p.consumers { p.requestKeyframe(layer: consumer.targetLayer) }
+        }
     }
 
     func transportDidClose(_ transport: PeerTransport, reason: String) {

@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import SDP
 import WebRTCTransport
 
@@ -12,12 +13,11 @@ final class Router {
     var logger: Logger { sfu.logger }
     var counters: MediaCounters { sfu.counters }
 
-    /// What publishers may send. transport-cc is left out until the SFU sends TWCC feedback:
-    /// a browser that negotiates it estimates bandwidth only from that feedback. Simulcast is
-    /// declined (one layer) until layer selection exists.
+    /// What publishers may send: rid-based simulcast (RFC 8853) is accepted. transport-cc is left
+    /// out until the SFU sends TWCC feedback: a browser that negotiates it estimates bandwidth
+    /// only from that feedback.
     static let publisherCapabilities: ServerCapabilities = {
         var c = ServerCapabilities.default
-        c.simulcast = false
         c.rtcpFeedback.removeAll { $0.matches(.transportCC) }
         c.headerExtensions.remove(HeaderExtensionURI.transportWideCC)
         return c
@@ -106,14 +106,11 @@ final class Router {
         subscribers.removeAll()
     }
 
-    /// Periodic work (every `SFU.tickInterval`): keyframe requests for consumers still waiting.
-    func tick() {
+    /// Periodic work (every `SFU.tickInterval`): layer bitrates and choices, keyframe requests
+    /// for consumers still waiting for one.
+    func tick(now: NIODeadline = .now()) {
         for session in publishers.values {
-            for producer in session.producers where producer.consumers.contains(where: {
-                $0.waitingForKeyframe && $0.isSubscriberConnected
-            }) {
-                producer.requestKeyframe()
-            }
+            for producer in session.producers { producer.tick(now: now) }
         }
     }
 

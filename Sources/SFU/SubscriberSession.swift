@@ -81,6 +81,11 @@ final class SubscriberSession: PeerTransportDelegate {
             }
             remoteDTLSInstalled = true
         }
+        for media in info.media {
+            for slot in slots where slot.stream.mid == media.mid {
+                slot.consumer?.answerBitrateLimit = media.maxBitrate
+            }
+        }
     }
 
     /// Removes every consumer of `key` (its producer went away).
@@ -169,9 +174,27 @@ final class SubscriberSession: PeerTransportDelegate {
             case .fir(_, let entries):
                 keyframeRequestsFromSubscriber += 1
                 for entry in entries { consumerBySSRC[entry.ssrc]?.requestKeyframe() }
+            case .receiverReport(let report):
+                receiveReportBlocks(report.reports)
+            case .senderReport(let report):
+                receiveReportBlocks(report.reports)
+            case .remb(_, let bitrate, let ssrcs):
+                // One estimate for the whole transport: split evenly over the named streams.
+                let named = ssrcs.compactMap { consumerBySSRC[$0] }
+                for consumer in named { consumer.receiveEstimate(bitrate / UInt64(max(1, named.count))) }
             default:
                 break
             }
+        }
+    }
+
+    private func receiveReportBlocks(_ blocks: [RTCPReportBlock]) {
+        for block in blocks {
+            guard let consumer = consumerBySSRC[block.ssrc] else { continue }
+            let rate = consumer.currentLayer.flatMap { index in
+                consumer.producer?.layers.indices.contains(index) == true ? consumer.producer?.layers[index].bitrate : nil
+            }
+            consumer.receiveReport(block, currentLayerBitrate: rate)
         }
     }
 

@@ -1,0 +1,101 @@
+import NIOCore
+import RTP
+
+/// One encoding of a producer: the single stream of a non-simulcast m-section, or one rid-based
+/// simulcast layer (RFC 8853). `index` ranks the layers from the lowest (0) to the highest
+/// resolution. Holds what is per SSRC: the retransmission buffer, keyframe-request throttling,
+/// the measured bitrate and the last sender report. Confined to the media event loop.
+final class ProducerLayer {
+    /// Rank: 0 is the lowest layer.
+    let index: Int
+    /// The rid (`a=rid`, RTP stream id header extension), nil without simulcast.
+    let rid: String?
+    /// The SSRC this layer arrives with, learned from the first packet carrying its rid (never from
+    /// SDP line order, BH-01) or from `a=ssrc`.
+    var ssrc: UInt32?
+
+    /// Recent packets for retransmission on NACK (RFC 4585 §6.2.1), by sequence number modulo
+    /// `retransmissionBufferSize`. Bounded: the oldest entry is overwritten.
+    static let retransmissionBufferSize = 1024
+    private var recentPackets: [(sequenceNumber: UInt16, packet: [UInt8])?] =
+        Array(repeating: nil, count: ProducerLayer.retransmissionBufferSize)
+
+    /// Minimum interval between two keyframe requests for this layer (ms).
+    static let keyframeRequestInterval: Int64 = 1000
+    var lastKeyframeRequest: NIODeadline?
+    /// A key frame arrived after the last request: a new request need not wait for the interval.
+    var keyframeSinceRequest = false
+
+    /// Media (non-padding) packets and bytes received.
+    private(set) var packetsReceived = 0
+    private(set) var bytesReceived = 0
+    /// Padding-only packets (bandwidth probes): never count as media (BH-18).
+    private(set) var paddingPacketsReceived = 0
+    /// Bitrate of the last complete measurement window, bits/s (RTP bytes incl. headers).
+    private(set) var bitrate: UInt64 = 0
+    private var windowBytes = 0
+    private var windowStart: NIODeadline?
+    /// Arrival of the last media packet; a layer without media for `activeTimeout` is inactive.
+    private(set) var lastMediaAt: NIODeadline?
+    static let activeTimeout: TimeAmount = .milliseconds(1500)
+    /// The last sender report (RFC 3550 §6.4.1) of this layer's SSRC.
+    var lastSenderReport: RTCPSenderReport?
+
+    init(index: Int, rid: String?, ssrc: UInt32?) {
+        self.index = index
+        self.rid = rid
+        self.ssrc = ssrc
+    }
+
+    /// Counts one received packet; stores media packets for retransmission when `buffered`.
+    func record(_ packet: [UInt8], header: RTPHeader, buffered: Bool, now: NIODeadline) {
+        if header.isPaddingOnly {
+            paddingPacketsReceived += 1
+            return
+        }
+        packetsReceived += 1
+        bytesReceived += packet.count
+        windowBytes += packet.count
+        if windowStart == nil { windowStart = now }
+        lastMediaAt = now
+        if buffered {
+            recentPackets[Int(header.sequenceNumber) % ProducerLayer.retransmissionBufferSize] =
+                (header.sequenceNumber, packet)
+        }
+    }
+
+    /// The stored packet with `sequenceNumber`, if it is still in the buffer.
+    func storedPacket(_ sequenceNumber: UInt16) -> [UInt8]? {
+        guard let entry = recentPackets[Int(sequenceNumber) % ProducerLayer.retransmissionBufferSize],
+              entry.sequenceNumber == sequenceNumber else { return nil }
+        return entry.packet
+    }
+
+    /// Closes the bitrate window when it is at least 500 ms old.
+    func updateBitrate(now: NIODeadline) {
+        guard let start = windowStart else { return }
+        let elapsed = (now - start).nanoseconds
+        guard elapsed >= 500_000_000 else { return }
+        bitrate = UInt64(windowBytes) * 8 * 1_000_000_000 / UInt64(elapsed)
+        windowBytes = 0
+        windowStart = now
+    }
+
+    /// True when media arrived within `activeTimeout` of `now`.
+    func isActive(now: NIODeadline) -> Bool {
+        guard let last = lastMediaAt else { return false }
+        return now - last < ProducerLayer.activeTimeout
+    }
+
+    /// Ranks rids from lowest to highest layer: the well-known spellings `q/h/f` (quarter, half,
+    /// full) and `l/m/h` (low, mid, high), else the offer's `a=simulcast` order (which JSEP and
+    /// browsers write lowest first).
+    static func ranked(_ rids: [String]) -> [String] {
+        let known: [[String]] = [["q", "h", "f"], ["l", "m", "h"], ["low", "mid", "high"], ["0", "1", "2"]]
+        let lowered = rids.map { $0.lowercased() }
+        for scheme in known where Set(lowered).isSubset(of: Set(scheme)) {
+            return rids.sorted { (scheme.firstIndex(of: $0.lowercased()) ?? 0) < (scheme.firstIndex(of: $1.lowercased()) ?? 0) }
+        }
+        return rids
+    }
+}
