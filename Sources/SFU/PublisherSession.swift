@@ -1,3 +1,4 @@
+import NIOCore
 import RTP
 import SDP
 import WebRTCTransport
@@ -14,12 +15,27 @@ final class PublisherSession: PeerTransportDelegate {
     /// SSRC used as "sender SSRC" in the RTCP feedback we send (RFC 4585 §6.1).
     let rtcpSSRC = UInt32.random(in: 1...UInt32.max)
     weak var router: Router?
+    /// The publisher's ICE credentials and DTLS fingerprint from its last offer (ICE restart
+    /// detection, BH-11).
+    var remoteICE: SDP.ICECredentials?
+    var remoteFingerprint: SDPFingerprint?
     private(set) var unroutablePackets = 0
     private(set) var malformedPackets = 0
+    /// Transport-wide sequence numbers → TWCC feedback (draft-holmer-rmcat-transport-wide-cc-
+    /// extensions-01), when the publisher negotiated the extension and `transport-cc`.
+    private let twccExtensionID: UInt8?
+    private var feedbackRecorder = TransportFeedbackRecorder()
+    private var lastFeedback: NIODeadline = .now()
+    /// TWCC feedback interval (ms); libwebrtc's receive side sends every 50–250 ms.
+    static let feedbackInterval: Int64 = 50
+    private(set) var feedbackPacketsSent = 0
 
     init(key: StreamKey, transport: PeerTransport, media: [NegotiatedMedia]) {
         self.key = key
         self.transport = transport
+        twccExtensionID = media.lazy.filter { m in
+            m.accepted && m.codecs.contains { $0.rtcpFeedback.contains { $0.matches(.transportCC) } }
+        }.compactMap { $0.extensions.id(for: HeaderExtensionURI.transportWideCC) }.first
         for m in media where m.accepted && (m.kind == .video || m.kind == .audio) {
             let producer = Producer(key: key, media: m)
             producer.session = self
@@ -45,6 +61,18 @@ final class PublisherSession: PeerTransportDelegate {
         transport.sendRTCP(RTCPBuilder.remb(senderSSRC: rtcpSSRC, bitrate: bitsPerSecond, ssrcs: ssrcs))
     }
 
+    /// Sends the TWCC feedback recorded since the last one (also called from the router's tick,
+    /// so a publisher that paused still gets its last arrivals reported).
+    func sendTransportFeedback(now: NIODeadline = .now()) {
+        guard twccExtensionID != nil, transport.state == .connected else { return }
+        lastFeedback = now
+        let mediaSSRC = producers.lazy.flatMap(\.mediaSSRCs).first ?? 0
+        for packet in feedbackRecorder.makeFeedback(senderSSRC: rtcpSSRC, mediaSSRC: mediaSSRC) {
+            feedbackPacketsSent += 1
+            transport.sendRTCP(packet)
+        }
+    }
+
     func close() {
         for p in producers { p.detachAll() }
         transport.delegate = nil
@@ -58,6 +86,13 @@ final class PublisherSession: PeerTransportDelegate {
             malformedPackets += 1
             router?.counters.drop("rtp_malformed")
             return
+        }
+        if let id = twccExtensionID, let wide = header.transportWideSequence(id: id, in: packet) {
+            // Every authenticated packet counts, probes and RTX included: the sender's bandwidth
+            // estimate needs their arrival times.
+            let now = NIODeadline.now()
+            feedbackRecorder.record(wideSequence: wide, arrivalMicros: Int64(now.uptimeNanoseconds / 1000))
+            if now - lastFeedback >= .milliseconds(PublisherSession.feedbackInterval) { sendTransportFeedback(now: now) }
         }
         guard let producer = producer(for: header, packet: packet) else {
             unroutablePackets += 1

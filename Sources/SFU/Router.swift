@@ -13,15 +13,9 @@ final class Router {
     var logger: Logger { sfu.logger }
     var counters: MediaCounters { sfu.counters }
 
-    /// What publishers may send: rid-based simulcast (RFC 8853) is accepted. transport-cc is left
-    /// out until the SFU sends TWCC feedback: a browser that negotiates it estimates bandwidth
-    /// only from that feedback.
-    static let publisherCapabilities: ServerCapabilities = {
-        var c = ServerCapabilities.default
-        c.rtcpFeedback.removeAll { $0.matches(.transportCC) }
-        c.headerExtensions.remove(HeaderExtensionURI.transportWideCC)
-        return c
-    }()
+    /// What publishers may send: rid-based simulcast (RFC 8853), transport-wide congestion
+    /// control (the SFU sends TWCC feedback), REMB, NACK, PLI, FIR.
+    static let publisherCapabilities = ServerCapabilities.default
 
     init(id: String, sfu: SFU) {
         self.id = id
@@ -30,8 +24,12 @@ final class Router {
 
     var isEmpty: Bool { publishers.isEmpty && subscribers.isEmpty }
 
-    /// Answers a publisher offer; replaces any previous publisher session of `key`.
+    /// Answers a publisher offer. An ICE restart of the current session of `key` (new ice-ufrag or
+    /// ice-pwd, same DTLS fingerprint and same m-sections; BH-11, RFC 8445 §9) keeps the transport,
+    /// its DTLS association, SRTP contexts and producers, and answers with new local credentials;
+    /// any other offer replaces the previous publisher session of `key`.
     func publish(key: StreamKey, offer: SessionDescription) throws -> SessionDescription {
+        if let existing = publishers[key], let answer = try restartICE(existing, offer: offer) { return answer }
         let transport = PeerTransport(dtlsContext: sfu.dtlsContext)
         let negotiated: PublisherAnswer
         do {
@@ -53,9 +51,34 @@ final class Router {
         unpublish(key: key)
         sfu.socket.register(transport)
         let session = PublisherSession(key: key, transport: transport, media: negotiated.media)
+        session.remoteICE = negotiated.remoteICE
+        session.remoteFingerprint = negotiated.remoteFingerprint
         session.router = self
         publishers[key] = session
         logger.info("publisher \(key) in \(id): transport \(transport.id), \(session.producers.count) producer(s)")
+        return negotiated.answer
+    }
+
+    /// The answer to `offer` as an ICE restart of `session`, or nil when `offer` is not one (the
+    /// caller then replaces the session).
+    private func restartICE(_ session: PublisherSession, offer: SessionDescription) throws -> SessionDescription? {
+        guard session.transport.state != .closed, let previous = session.remoteICE,
+              isICERestart(previous: previous, offer: offer) else { return nil }
+        // Same peer: same fingerprint and the same mids as the running session.
+        let mids = offer.media.filter { offer.isLive($0) }.compactMap(\.mid)
+        guard let tag = offer.media.first(where: { offer.isLive($0) }),
+              offer.fingerprints(for: tag).contains(where: { fp in session.remoteFingerprint.map { fp.matches($0) } ?? false }),
+              Set(mids) == Set(session.producers.map(\.mid)) else { return nil }
+        let credentials = session.transport.restartICE()
+        let negotiated: PublisherAnswer
+        do {
+            negotiated = try answerPublisherOffer(offer, local: sfu.localTransport(for: session.transport),
+                                                  capabilities: Router.publisherCapabilities)
+        } catch {
+            throw SFUError.invalidSDP("\(error)")
+        }
+        session.remoteICE = negotiated.remoteICE
+        logger.info("publisher \(session.key) in \(id): ICE restart, new local ufrag \(credentials.ufrag)")
         return negotiated.answer
     }
 
@@ -111,6 +134,7 @@ final class Router {
     func tick(now: NIODeadline = .now()) {
         for session in publishers.values {
             for producer in session.producers { producer.tick(now: now) }
+            session.sendTransportFeedback(now: now)
         }
     }
 

@@ -79,6 +79,23 @@ final class TestPeer: ChannelInboundHandler, @unchecked Sendable {
 
     private var keys: SRTPKeyingMaterial?
 
+    /// One ICE connectivity check with `serverUfrag`/`serverPassword` on the connected 5-tuple;
+    /// returns the STUN message type of the reply (0x0101 success) or nil when none came.
+    func check(serverUfrag: String, serverPassword: String) throws -> UInt16? {
+        let request = STUNMessage.bindingRequest(transactionID: STUNMessage.randomTransactionID(),
+                                                 username: "\(serverUfrag):\(ufrag)",
+                                                 integrityKey: Array(serverPassword.utf8), priority: 100,
+                                                 iceControlling: 7, useCandidate: true)
+        try send(request)
+        let deadline = Date().addingTimeInterval(0.5)
+        while Date() < deadline {
+            for reply in receive(timeout: 0.1) where reply.count >= 20 && reply[0] < 4 {
+                return UInt16(reply[0]) << 8 | UInt16(reply[1])
+            }
+        }
+        return nil
+    }
+
     /// Forgets the SRTP replay window, as if earlier packets had been lost (for NACK tests).
     func forgetReceivedPackets() throws {
         guard let keys else { return }

@@ -142,6 +142,9 @@ public struct ParleyConfig: Sendable, Equatable {
         }
         if let value = environment["PARLEY_DATABASE_URL"] { config.databaseURL = try Self.nonEmpty(value, key: "PARLEY_DATABASE_URL") }
         if let value = environment["PARLEY_TOKEN_SECRET"] { config.tokenSecret = try Self.validSecret(value, key: "PARLEY_TOKEN_SECRET") }
+        if let value = environment["PARLEY_MEDIA_ROOM_BITRATE"] {
+            config.roomBitrate = Int(try Self.positive(Double(value) ?? -1, key: "PARLEY_MEDIA_ROOM_BITRATE"))
+        }
         return config
     }
 
