@@ -30,9 +30,11 @@ extension MeetingService {
 
     /// Handles what the media plane reports by itself: talking changes become
     /// `MEETING_PARTICIPANT_TALKING` to the meeting's participants (the users with a media
-    /// session, spec §3.5); a closed video/screen publisher transport turns that stream off
-    /// (`MEETING_MEDIA_STREAM_CHANGED {active:false}`); other closures are only logged.
-    /// Errors are logged, never thrown.
+    /// session, spec §3.5). A transport whose peer stopped answering ICE consent checks (RFC 7675:
+    /// 30 s silent) means the participant is gone: they leave the meeting, with the events of a
+    /// leave (issue 4 §6). Otherwise a closed video/screen publisher transport (DTLS close, failed
+    /// handshake) turns that stream off (`MEETING_MEDIA_STREAM_CHANGED {active:false}`); other
+    /// closures are only logged. Errors are logged, never thrown.
     public func handle(_ event: MediaPlaneEvent) async {
         let now = clock()
         do {
@@ -46,6 +48,13 @@ extension MeetingService {
                 logger.info("media transport closed", metadata: [
                     "meetingId": "\(meetingId)", "userId": "\(userId)", "kind": "\(kind.rawValue)", "reason": "\(reason)",
                 ])
+                if reason.contains(MediaPlaneEvent.consentExpiredReason) {
+                    guard let user = try await store.read({ try await $0.user(id: userId) }) else { return }
+                    let participants = try await store.read { try await $0.meeting(id: meetingId)?.participantIds } ?? []
+                    guard participants.contains(userId) else { return }
+                    try await run(.leave(by: user), meetingId: meetingId)
+                    return
+                }
                 let type: MediaStreamType
                 switch kind {
                 case .video: type = .video

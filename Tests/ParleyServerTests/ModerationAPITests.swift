@@ -253,7 +253,7 @@ final class ModerationAPITests: XCTestCase {
             XCTAssertEqual(talking.first?["meetingId"] as? String, s.meeting)
             XCTAssertEqual(listenerLog.events("MEETING_PARTICIPANT_TALKING").count, 0, "non-participants do not hear it")
 
-            // A closed video publisher turns the stream off for everyone; audio closures are only logged.
+            // A closed video publisher turns the stream off for everyone; other closures (not consent) are only logged.
             try await expectStatus(.noContent, await self.put(client, server, self.member, "/meetings/\(s.meeting)/media",
                                                               #"{"type":"video","enabled":true,"sdp":"v=0"}"#))
             server.plane.emit(.transportClosed(meetingId: meetingId, userId: self.member.id, kind: .audio, reason: "DTLS alert"))
@@ -266,6 +266,17 @@ final class ModerationAPITests: XCTestCase {
             let json = try await client.execute(uri: "/meetings/\(s.meeting)", method: .get, headers: server.headers(self.owner)) { try $0.jsonObject() }
             let participants = try XCTUnwrap(json["participants"] as? [[String: Any]])
             XCTAssertEqual(participants.first { $0["userId"] as? String == self.member.id.apiString }?["videoStreamEnabled"] as? Bool, false)
+
+            // 30 s without consent on the audio transport (RFC 7675): the member is gone and leaves,
+            // with the leave's event to the others.
+            server.plane.emit(.transportClosed(meetingId: meetingId, userId: self.member.id, kind: .audio,
+                                               reason: MediaPlaneEvent.consentExpiredReason))
+            await assertEventually { ownerLog.events("MEETING_PARTICIPANT_LEFT").count == 1 }
+            XCTAssertEqual(ownerLog.events("MEETING_PARTICIPANT_LEFT").first?["userId"] as? String, self.member.id.apiString)
+            let after = try await client.execute(uri: "/meetings/\(s.meeting)", method: .get, headers: server.headers(self.owner)) { try $0.jsonObject() }
+            let remaining = try XCTUnwrap(after["participants"] as? [[String: Any]]).compactMap { $0["userId"] as? String }
+            XCTAssertFalse(remaining.contains(self.member.id.apiString), "\(remaining)")
+            XCTAssertTrue(remaining.contains(self.owner.id.apiString))
         }
         }
     }

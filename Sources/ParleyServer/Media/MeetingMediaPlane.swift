@@ -62,6 +62,10 @@ public enum MediaPlaneEvent: Sendable, Equatable {
     /// A transport of `userId` ended by itself (DTLS failure or close, ICE consent lost);
     /// `reason` is for logs.
     case transportClosed(meetingId: UUID, userId: UUID, kind: MediaTransportKind, reason: String)
+
+    /// The `reason` of a transport closed by RFC 7675 consent expiry (WebRTCTransport's
+    /// `MediaSocket.expireConsent` writes it): the participant leaves.
+    public static let consentExpiredReason = "ICE consent expired"
 }
 
 /// What the control plane needs from the SFU. Implemented by the lead with the real SFU.
