@@ -107,7 +107,8 @@ final class AudioRoom {
         guard sessions[session.participantID] === session else { return }
         sfu.logger.info("audio transport of \(session.participantID) closed: \(reason)")
         remove(participantID: session.participantID)
-        sfu.emit(.transportClosed(roomID: id, participantID: session.participantID, kind: "audio", reason: reason))
+        sfu.emit(.transportClosed(roomID: id, participantID: session.participantID, kind: "audio",
+                                  reason: SFU.closeReason(session.transport, reason)))
     }
 
     // MARK: - Clock

@@ -149,7 +149,7 @@ final class Router {
         for subscriber in subscribers.values { subscriber.producerRemoved(session.key) }
         for p in session.producers { p.detachAll() }
         sfu.emit(.transportClosed(roomID: id, participantID: session.key.participantID, kind: session.key.name,
-                                  reason: reason))
+                                  reason: SFU.closeReason(session.transport, reason)))
     }
 
     func subscriberTransportClosed(_ session: SubscriberSession, reason: String) {
@@ -157,6 +157,7 @@ final class Router {
         logger.info("subscriber \(session.participantID) transport closed: \(reason)")
         subscribers.removeValue(forKey: session.participantID)
         for slot in session.slots { slot.consumer?.close() }
-        sfu.emit(.transportClosed(roomID: id, participantID: session.participantID, kind: "subscriber", reason: reason))
+        sfu.emit(.transportClosed(roomID: id, participantID: session.participantID, kind: "subscriber",
+                                  reason: SFU.closeReason(session.transport, reason)))
     }
 }

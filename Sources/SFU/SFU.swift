@@ -121,6 +121,14 @@ public final class SFU {
 
     func emit(_ event: SFUEvent) { onEvent?(event) }
 
+    /// The reason reported for a closed transport: consent expiry of a transport that never
+    /// received an authenticated binding request is "ICE never connected" (the peer never
+    /// appeared; its participant does not leave for that), else `reason` unchanged.
+    static func closeReason(_ transport: PeerTransport, _ reason: String) -> String {
+        guard transport.lastConsentAt == nil, reason.hasPrefix("ICE consent expired") else { return reason }
+        return "ICE never connected (no binding request within the consent timeout)"
+    }
+
     private func audioRoom(_ roomID: String) throws -> AudioRoom {
         if let room = audioRooms[roomID] { return room }
         let room = try AudioRoom(id: roomID, sfu: self, sampleRate: audioSampleRate)
