@@ -12,6 +12,9 @@ public enum MediaDropReason: String, CaseIterable, Sendable {
     case stunNoUsername, stunMalformedUsername, stunNoIntegrity, stunUnknownUfrag, stunBadIntegrity, stunResponse
     /// A binding request for a local ufrag that an ICE restart replaced (`PeerTransport.restartICE()`).
     case stunRetiredUfrag
+    /// The datagram filled its whole receive slot (≥ `MediaSocket.receiveSlotSize` bytes, or the
+    /// whole slice NIO read it into): the batched read may have cut it, so it is not routed.
+    case oversizedDatagram
 
     init(_ reason: STUNDropReason) {
         switch reason {
@@ -36,17 +39,28 @@ public enum MediaDropReason: String, CaseIterable, Sendable {
 /// else is dropped and counted. STUN binding requests are routed by the local ufrag in USERNAME
 /// and, once answered with a success, bind the source address to that transport; DTLS and SRTP
 /// are routed by source address. All state lives on `eventLoop`; call every method there.
+///
+/// Hot path: the kernel hands over up to `receiveBatchSize` datagrams per `recvmmsg`; each SRTP
+/// datagram is decrypted into the array given to the delegate (one copy); every packet sent while
+/// handling a read batch (or a task on the loop) is encrypted straight into its outgoing buffer and
+/// queued, and the queue is flushed once at the end of the batch (or of the loop tick), which NIO
+/// turns into one `sendmmsg` for the lot. UDP GSO is not used: it batches datagrams to ONE
+/// destination, while an SFU sends each packet to many.
 public final class MediaSocket {
     public let eventLoop: EventLoop
     public let localAddress: SocketAddress
-    private let channel: Channel
+    let channel: Channel
+    /// Allocates outgoing datagrams.
+    let allocator: ByteBufferAllocator
     private let responder = ICELiteResponder()
     private var transportsByUfrag: [String: PeerTransport] = [:]
     private var transportsByAddress: [SocketAddress: PeerTransport] = [:]
     /// Local ufrags replaced by an ICE restart → the transport that used them (for the drop reason).
     private var retiredUfrags: [String: ObjectIdentifier] = [:]
     private var inReadBatch = false
-    private var needsFlush = false
+    /// Writes are queued but not flushed; a flush is due at the end of the read batch, or was
+    /// scheduled on the loop when the write happened outside one.
+    private var flushPending = false
     let logger: Logger
 
     /// Datagrams dropped, per reason.
@@ -54,6 +68,18 @@ public final class MediaSocket {
     /// Datagrams received and sent on the port (all kinds).
     public private(set) var datagramsReceived = 0
     public private(set) var datagramsSent = 0
+    /// Read batches handled (one per `channelReadComplete`) and flushes issued: with batching,
+    /// fewer than datagrams received / sent.
+    public private(set) var readBatches = 0
+    public private(set) var flushes = 0
+
+    /// Datagrams read per `recvmmsg` (NIO vector reads).
+    public static let receiveBatchSize = 32
+    /// Bytes of receive buffer per datagram of a batch. NIO splits ONE buffer evenly over the batch
+    /// and cuts longer datagrams silently, so a datagram that fills its slot is dropped and counted
+    /// (`oversizedDatagram`): the largest datagram accepted is `receiveSlotSize - 1` bytes, far
+    /// above WebRTC's ~1200-byte packets.
+    public static let receiveSlotSize = 4096
 
     /// Kernel socket buffer asked for, bytes (capped by net.core.rmem_max / wmem_max): room for
     /// ~3000 full-size datagrams, so a loop delayed by tens of ms does not lose media.
@@ -68,7 +94,9 @@ public final class MediaSocket {
             // silently share the port (the kernel would hand each datagram to only one of them).
             .channelOption(.socketOption(.so_rcvbuf), value: socketBufferSize)
             .channelOption(.socketOption(.so_sndbuf), value: socketBufferSize)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+            .channelOption(.datagramVectorReadMessageCount, value: receiveBatchSize)
+            .channelOption(.recvAllocator,
+                           value: FixedSizeRecvByteBufferAllocator(capacity: receiveBatchSize * receiveSlotSize))
             .channelInitializer { $0.pipeline.addHandler(handler) }
             .bind(host: host, port: port).wait()
         guard let local = channel.localAddress else { throw ChannelError.unknownLocalAddress }
@@ -79,6 +107,7 @@ public final class MediaSocket {
 
     private init(channel: Channel, localAddress: SocketAddress, logger: Logger) {
         self.channel = channel
+        self.allocator = channel.allocator
         self.eventLoop = channel.eventLoop
         self.localAddress = localAddress
         self.logger = logger
@@ -133,36 +162,59 @@ public final class MediaSocket {
 
     func countDrop(_ reason: MediaDropReason) { drops[reason, default: 0] += 1 }
 
+    /// Queues a datagram (STUN, DTLS) for `address`.
     func send(_ bytes: [UInt8], to address: SocketAddress) {
-        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        var buffer = allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
+        send(buffer, to: address)
+    }
+
+    /// Queues a datagram for `address`; it leaves at the next flush (end of the read batch, or a
+    /// task scheduled on the loop when no read batch is running).
+    func send(_ buffer: ByteBuffer, to address: SocketAddress) {
         datagramsSent += 1
         channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
-        if inReadBatch { needsFlush = true } else { channel.flush() }
+        guard !flushPending else { return }
+        flushPending = true
+        if !inReadBatch {
+            eventLoop.execute { [weak self] in self?.flushIfPending() }
+        }
+    }
+
+    private func flushIfPending() {
+        guard flushPending else { return }
+        flushPending = false
+        flushes += 1
+        channel.flush()
     }
 
     func readBatchEnded() {
         inReadBatch = false
-        if needsFlush {
-            needsFlush = false
-            channel.flush()
-        }
+        readBatches += 1
+        flushIfPending()
     }
 
-    /// Classifies and routes one datagram (RFC 7983 §7).
-    func receive(_ bytes: [UInt8], from source: SocketAddress) {
+    /// Classifies and routes one datagram (RFC 7983 §7). `datagram` is a slice of the batch's
+    /// receive buffer; nothing here keeps it past the call, so NIO can reuse that buffer.
+    func receive(_ datagram: ByteBuffer, from source: SocketAddress) {
         inReadBatch = true
         datagramsReceived += 1
-        guard let first = bytes.first else { return countDrop(.unknownFirstByte) }
+        // A datagram that fills its slice of the receive buffer may have been cut by the read.
+        guard datagram.readableBytes < MediaSocket.receiveSlotSize, datagram.writerIndex < datagram.capacity else {
+            return countDrop(.oversizedDatagram)
+        }
+        guard let first = datagram.getInteger(at: datagram.readerIndex, as: UInt8.self) else {
+            return countDrop(.unknownFirstByte)
+        }
         switch first {
         case 0...3:
-            handleSTUN(bytes, from: source)
+            handleSTUN(Array(datagram.readableBytesView), from: source)
         case 20...63:
             guard let transport = transportsByAddress[source] else { return countDrop(.unknownSourceAddress) }
-            transport.receiveDTLS(bytes)
+            transport.receiveDTLS(Array(datagram.readableBytesView))
         case 128...191:
             guard let transport = transportsByAddress[source] else { return countDrop(.unknownSourceAddress) }
-            transport.receiveSRTPorSRTCP(bytes)
+            transport.receiveSRTPorSRTCP(datagram)
         default:
             countDrop(.unknownFirstByte)
         }
@@ -200,8 +252,7 @@ final class MediaDatagramHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        let bytes = Array(envelope.data.readableBytesView)
-        socket?.receive(bytes, from: envelope.remoteAddress)
+        socket?.receive(envelope.data, from: envelope.remoteAddress)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -113,29 +113,24 @@ public final class PeerTransport {
         for datagram in buffered { receiveDTLS(datagram) }
     }
 
-    /// Protects and sends one RTP packet to the selected address. Dropped (and counted) before
-    /// the transport is connected.
-    public func sendRTP(_ packet: [UInt8]) {
-        guard state == .connected, let out = srtpOutbound, let address = remoteAddress else {
-            counters.sendsBeforeConnected += 1
-            return
-        }
-        var buffer = packet
-        do { try out.protectRTP(&buffer) } catch { counters.srtpFailures += 1; return }
-        counters.rtpSent += 1
-        socket?.send(buffer, to: address)
-    }
+    /// Protects and sends one RTP packet (RFC 3550, header intact) to the selected address. Dropped
+    /// (and counted in `sendsBeforeConnected`) before the transport is connected. The packet is
+    /// encrypted directly into the outgoing datagram; the datagram leaves when the media socket
+    /// flushes (end of the current read batch or event-loop tick).
+    public func sendRTP(_ packet: [UInt8]) { sendProtected(packet, rtcp: false) }
 
-    /// Protects and sends one RTCP compound packet to the selected address.
-    public func sendRTCP(_ packet: [UInt8]) {
-        guard state == .connected, let out = srtpOutbound, let address = remoteAddress else {
+    /// Protects and sends one RTCP compound packet (RFC 3550 §6) to the selected address; as `sendRTP`.
+    public func sendRTCP(_ packet: [UInt8]) { sendProtected(packet, rtcp: true) }
+
+    private func sendProtected(_ packet: [UInt8], rtcp: Bool) {
+        guard state == .connected, let out = srtpOutbound, let address = remoteAddress, let socket else {
             counters.sendsBeforeConnected += 1
             return
         }
-        var buffer = packet
-        do { try out.protectRTCP(&buffer) } catch { counters.srtpFailures += 1; return }
-        counters.rtcpSent += 1
-        socket?.send(buffer, to: address)
+        var buffer = socket.allocator.buffer(capacity: packet.count + SRTPContext.maxTrailer)
+        do { try out.protect(packet, rtcp: rtcp, into: &buffer) } catch { counters.srtpFailures += 1; return }
+        if rtcp { counters.rtcpSent += 1 } else { counters.rtpSent += 1 }
+        socket.send(buffer, to: address)
     }
 
     /// ICE restart at the transport (RFC 8445 §9; RFC 8839 §4.4.1.1.1 / RFC 5245 §9.2.1.1: the answer
@@ -236,17 +231,17 @@ public final class PeerTransport {
         if !wasConnected, dtls.isConnected { installSRTP(dtls) } else { armRetransmit() }
     }
 
-    func receiveSRTPorSRTCP(_ datagram: [UInt8]) {
+    /// One SRTP or SRTCP datagram (RFC 5761 §4: payload type 192–223 in the second byte is RTCP).
+    func receiveSRTPorSRTCP(_ datagram: ByteBuffer) {
         guard state == .connected, let inbound = srtpInbound else { return }
-        var packet = datagram
-        let isRTCP = datagram.count >= 2 && (192...223).contains(datagram[1])
+        let secondByte = datagram.getInteger(at: datagram.readerIndex + 1, as: UInt8.self)
+        let isRTCP = secondByte.map { (192...223).contains($0) } ?? false
         do {
+            let packet = try datagram.withUnsafeReadableBytes { try inbound.unprotect($0, rtcp: isRTCP) }
             if isRTCP {
-                try inbound.unprotectRTCP(&packet)
                 counters.rtcpReceived += 1
                 delegate?.transport(self, didReceiveRTCP: packet)
             } else {
-                try inbound.unprotectRTP(&packet)
                 counters.rtpReceived += 1
                 delegate?.transport(self, didReceiveRTP: packet)
             }

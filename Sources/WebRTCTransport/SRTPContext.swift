@@ -1,4 +1,5 @@
 import CSRTP
+import NIOCore
 
 /// Errors from SRTP processing. Every failed packet is dropped and counted by the caller.
 public enum SRTPError: Error, Equatable, CustomStringConvertible {
@@ -79,26 +80,93 @@ public final class SRTPContext {
     deinit { if let session { srtp_dealloc(session) } }
 
     /// Encrypts and authenticates an RTP packet in place (it grows by the tag).
-    public func protectRTP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_protect, SRTPError.protect) }
+    /// - Throws: `SRTPError.protect` (libsrtp status), `SRTPError.tooLarge` above 65 536 bytes.
+    public func protectRTP(_ packet: inout [UInt8]) throws { try protectInPlace(&packet, srtp_protect) }
     /// Verifies and decrypts an SRTP packet in place (it shrinks by the tag).
-    public func unprotectRTP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_unprotect, SRTPError.unprotect) }
+    /// - Throws: `SRTPError.unprotect` (7 = auth failure, 9/10 = replay), `SRTPError.tooLarge`.
+    public func unprotectRTP(_ packet: inout [UInt8]) throws { try unprotectInPlace(&packet, srtp_unprotect) }
     /// Encrypts an RTCP compound in place (adds the SRTCP index and tag).
-    public func protectRTCP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_protect_rtcp, SRTPError.protect) }
+    public func protectRTCP(_ packet: inout [UInt8]) throws { try protectInPlace(&packet, srtp_protect_rtcp) }
     /// Verifies and decrypts an SRTCP compound in place.
-    public func unprotectRTCP(_ packet: inout [UInt8]) throws { try run(&packet, srtp_unprotect_rtcp, SRTPError.unprotect) }
+    public func unprotectRTCP(_ packet: inout [UInt8]) throws { try unprotectInPlace(&packet, srtp_unprotect_rtcp) }
 
-    private func run(_ packet: inout [UInt8],
-                     _ fn: (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t,
-                     _ makeError: (Int32) -> SRTPError) throws {
-        guard packet.count <= 1 << 16 else { throw SRTPError.tooLarge(packet.count) }
+    /// Protects `packet` (RTP, or an RTCP compound when `rtcp`) straight into the writable bytes of
+    /// `buffer`: one copy of the plaintext, encryption in the outgoing datagram's memory, no
+    /// intermediate array. On success the writer index moves past the SRTP/SRTCP packet; on error
+    /// nothing is written.
+    /// - Throws: `SRTPError.protect` (libsrtp status), `SRTPError.tooLarge` above 65 536 bytes.
+    public func protect(_ packet: [UInt8], rtcp: Bool, into buffer: inout ByteBuffer) throws {
+        guard packet.count <= SRTPContext.maxPacketSize else { throw SRTPError.tooLarge(packet.count) }
+        let fn = rtcp ? srtp_protect_rtcp : srtp_protect
+        var status = srtp_err_status_ok
+        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: packet.count + SRTPContext.maxTrailer) { out in
+            guard let base = out.baseAddress, out.count >= packet.count + SRTPContext.maxTrailer else {
+                throw SRTPError.tooLarge(packet.count)
+            }
+            packet.withUnsafeBytes { plain in
+                if let source = plain.baseAddress { base.copyMemory(from: source, byteCount: plain.count) }
+            }
+            var length = Int32(packet.count)
+            status = fn(session, base, &length)
+            guard status == srtp_err_status_ok, length >= 0, Int(length) <= out.count else { return 0 }
+            return Int(length)
+        }
+        guard status == srtp_err_status_ok else { throw SRTPError.protect(Int32(status.rawValue)) }
+    }
+
+    /// Verifies and decrypts the SRTP packet (or SRTCP compound when `rtcp`) in `datagram` into a
+    /// new array of exactly the plaintext's size: one allocation, one copy, no trailer room (a
+    /// packet only shrinks when unprotected).
+    /// - Throws: `SRTPError.unprotect` (7 = auth failure, 9/10 = replay, 2 = malformed),
+    ///   `SRTPError.tooLarge` above 65 536 bytes.
+    public func unprotect(_ datagram: UnsafeRawBufferPointer, rtcp: Bool) throws -> [UInt8] {
+        guard datagram.count <= SRTPContext.maxPacketSize else { throw SRTPError.tooLarge(datagram.count) }
+        let fn = rtcp ? srtp_unprotect_rtcp : srtp_unprotect
+        var status = srtp_err_status_ok
+        let plain = [UInt8](unsafeUninitializedCapacity: datagram.count) { out, initialized in
+            initialized = 0
+            guard let base = out.baseAddress, let source = datagram.baseAddress else {
+                status = srtp_err_status_bad_param
+                return
+            }
+            UnsafeMutableRawPointer(base).copyMemory(from: source, byteCount: datagram.count)
+            var length = Int32(datagram.count)
+            status = fn(session, base, &length)
+            // On failure the bytes are still initialized (copied), but none are handed out.
+            guard status == srtp_err_status_ok, length >= 0, Int(length) <= datagram.count else { return }
+            initialized = Int(length)
+        }
+        guard status == srtp_err_status_ok else { throw SRTPError.unprotect(Int32(status.rawValue)) }
+        return plain
+    }
+
+    /// Largest packet accepted by protect/unprotect (bytes): a UDP payload cannot be larger.
+    public static let maxPacketSize = 1 << 16
+
+    private typealias Transform = (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t
+
+    private func protectInPlace(_ packet: inout [UInt8], _ fn: Transform) throws {
+        guard packet.count <= SRTPContext.maxPacketSize else { throw SRTPError.tooLarge(packet.count) }
         let originalCount = packet.count
         packet.append(contentsOf: repeatElement(0, count: SRTPContext.maxTrailer))
         var length = Int32(originalCount)
         let status = packet.withUnsafeMutableBytes { fn(session, $0.baseAddress, &length) }
         guard status == srtp_err_status_ok, length >= 0, Int(length) <= packet.count else {
             packet.removeLast(SRTPContext.maxTrailer)
-            throw makeError(Int32(status.rawValue))
+            throw SRTPError.protect(Int32(status.rawValue))
         }
         packet.removeLast(packet.count - Int(length))
+    }
+
+    /// Unprotecting only shrinks a packet: no trailer room, so no reallocation of `packet`.
+    private func unprotectInPlace(_ packet: inout [UInt8], _ fn: Transform) throws {
+        guard packet.count <= SRTPContext.maxPacketSize else { throw SRTPError.tooLarge(packet.count) }
+        var length = Int32(packet.count)
+        let originalCount = packet.count
+        let status = packet.withUnsafeMutableBytes { fn(session, $0.baseAddress, &length) }
+        guard status == srtp_err_status_ok, length >= 0, Int(length) <= originalCount else {
+            throw SRTPError.unprotect(Int32(status.rawValue))
+        }
+        packet.removeLast(originalCount - Int(length))
     }
 }

@@ -94,3 +94,19 @@ final class LoopbackPeer {
     }
 }
 
+
+extension LoopbackUDPClient {
+    /// Queues all `datagrams` and flushes once: NIO sends them with one `sendmmsg`, so they reach
+    /// the server back to back (a burst for the batched read path).
+    func sendBurst(_ datagrams: [[UInt8]], to address: SocketAddress) throws {
+        let channel = self.channel!
+        try channel.eventLoop.submit {
+            for bytes in datagrams {
+                var buf = channel.allocator.buffer(capacity: bytes.count)
+                buf.writeBytes(bytes)
+                channel.write(AddressedEnvelope(remoteAddress: address, data: buf), promise: nil)
+            }
+            channel.flush()
+        }.wait()
+    }
+}
