@@ -1,6 +1,7 @@
 /// Per-SSRC reception statistics as RFC 3550 Appendix A.1/A.3/A.8 computes them: extended
-/// highest sequence number, packets expected and lost, and interarrival jitter. Pure: arrival
-/// times are passed in (seconds on any monotonic clock).
+/// highest sequence number, packets expected and lost, and interarrival jitter, and the receiver
+/// report block built from them (`makeReportBlock`, RFC 3550 §6.4.1). Pure: arrival times are passed
+/// in (seconds on any monotonic clock).
 public struct RTPReceiveStatistics: Sendable, Equatable {
     /// RTP clock rate in Hz (90 000 for video, 48 000 for Opus).
     public let clockRate: Double
@@ -16,6 +17,9 @@ public struct RTPReceiveStatistics: Sendable, Equatable {
     private var cycles: UInt32 = 0
     private var started = false
     private var lastTransit: Double?
+    /// `expected` and received (without duplicates) when the previous report block was made (A.3).
+    private var expectedPrior = 0
+    private var receivedPrior = 0
 
     public init(clockRate: Double) {
         self.clockRate = clockRate > 0 ? clockRate : 90_000
@@ -73,5 +77,48 @@ public struct RTPReceiveStatistics: Sendable, Equatable {
             jitter += (abs(d) - jitter) / 16
         }
         lastTransit = transit
+    }
+
+    /// The RR/SR report block for this source (RFC 3550 §6.4.1), and the start of a new reporting
+    /// interval.
+    ///
+    /// - fraction lost: packets lost in the interval since the previous block, × 256 / expected in
+    ///   that interval (A.3), 0 when nothing was expected or more arrived than expected (duplicates);
+    /// - cumulative lost: expected − received since the first packet, clamped to 24-bit signed;
+    /// - extended highest sequence number: roll-over count << 16 | highest sequence number;
+    /// - jitter: `jitter` in RTP timestamp units, truncated;
+    /// - LSR: the middle 32 bits of the last SR's 64-bit NTP timestamp (0 when none received);
+    /// - DLSR: the delay since that SR arrived in 1/65 536 s (0 when none received).
+    ///
+    /// - Parameters:
+    ///   - ssrc: the source reported on (the SSRC of the stream received).
+    ///   - lastSenderReportNTP: NTP timestamp (seconds since 1900 << 32 | fraction) of the last SR from
+    ///     that source, nil when none has arrived.
+    ///   - lastSenderReportArrival: when that SR arrived, in seconds on the clock `now` uses.
+    ///   - now: the current time in seconds on the same monotonic clock.
+    public mutating func makeReportBlock(ssrc: UInt32, lastSenderReportNTP: UInt64?, lastSenderReportArrival: Double?,
+                                         now: Double) -> RTCPReportBlock {
+        let expectedNow = expected
+        let receivedNow = packetsReceived - duplicatesOrLate
+        let expectedInterval = expectedNow - expectedPrior
+        let lostInterval = expectedInterval - (receivedNow - receivedPrior)
+        expectedPrior = expectedNow
+        receivedPrior = receivedNow
+        let fraction = expectedInterval <= 0 || lostInterval <= 0 ? 0 : min(255, (lostInterval << 8) / expectedInterval)
+        let cumulative = min(max(expectedNow - receivedNow, -0x80_0000), 0x7F_FFFF)
+
+        var lsr: UInt32 = 0
+        var dlsr: UInt32 = 0
+        if let ntp = lastSenderReportNTP {
+            lsr = UInt32(truncatingIfNeeded: ntp >> 16)
+            if let arrival = lastSenderReportArrival {
+                let units = (now - arrival) * 65_536
+                dlsr = units.isFinite && units > 0 ? UInt32(min(units.rounded(.down), Double(UInt32.max))) : 0
+            }
+        }
+        let jitterUnits = jitter.isFinite && jitter > 0 ? UInt32(min(jitter.rounded(.down), Double(UInt32.max))) : 0
+        return RTCPReportBlock(ssrc: ssrc, fractionLost: UInt8(fraction), cumulativeLost: Int32(cumulative),
+                               highestSeq: started ? extendedHighestSequence : 0, jitter: jitterUnits, lsr: lsr,
+                               dlsr: dlsr)
     }
 }
