@@ -1,3 +1,4 @@
+import Logging
 import RTP
 import SDP
 
@@ -20,13 +21,13 @@ final class Consumer {
     /// The layer the consumer wants; the timeline switches to it at its next key frame.
     private(set) var targetLayer: Int
     private var timeline = ConsumerTimeline()
+    /// The subscriber's answer limit and congestion feedback (see `ReceiveBandwidth`).
+    private(set) var bandwidth = ReceiveBandwidth()
     /// Receive-bandwidth limit from the subscriber's answer (`b=TIAS`/`b=AS`), bits/s.
-    var answerBitrateLimit: UInt64?
-    /// Limit from receiver reports with loss (RFC 3550 §6.4.2 fraction lost), bits/s.
-    private(set) var lossBitrateLimit: UInt64?
-    private var lastLossMs: Int64 = 0
-    /// Limit from the subscriber's REMB, bits/s, with its arrival time.
-    private var rembLimit: (bitrate: UInt64, atMs: Int64)?
+    var answerBitrateLimit: UInt64? {
+        get { bandwidth.answerLimit }
+        set { bandwidth.answerLimit = newValue }
+    }
     private var nowMs: Int64 = 0
 
     /// What was sent under each outgoing sequence number (for NACK), modulo the ring size.
@@ -68,11 +69,7 @@ final class Consumer {
     var isSubscriberConnected: Bool { subscriber?.isConnected ?? false }
 
     /// The effective bandwidth limit, bits/s (nil: unlimited).
-    var bitrateLimit: UInt64? {
-        var limits = [answerBitrateLimit, lossBitrateLimit].compactMap { $0 }
-        if let remb = rembLimit, nowMs - remb.atMs < 5000 { limits.append(remb.bitrate) }
-        return limits.min()
-    }
+    var bitrateLimit: UInt64? { bandwidth.limit(nowMs: nowMs) }
 
     /// Chooses the target layer from the producer's layers `(index, bitrate bits/s, active)`: the
     /// highest active layer whose bitrate fits `bitrateLimit`, else the lowest active layer.
@@ -87,25 +84,26 @@ final class Consumer {
             choice = active.last?.index ?? choice
         }
         if choice != targetLayer {
+            subscriber?.router?.logger.debug("consumer \(key) mid \(mid): layer \(targetLayer) -> \(choice)", metadata: [
+                "answerLimit": "\(answerBitrateLimit.map(String.init) ?? "-")",
+                "congestionLimit": "\(bandwidth.limit(nowMs: nowMs).map(String.init) ?? "-")",
+                "congestionEvents": "\(bandwidth.congestionEvents)",
+                "layers": "\(layers.map { "\($0.index):\($0.bitrate)\($0.active ? "" : "(inactive)")" })",
+            ])
             targetLayer = choice
             if timeline.currentLayer != choice { producer?.requestKeyframe(layer: choice) }
         }
     }
 
-    /// A report block about this consumer's SSRC (RFC 3550 §6.4): more than 10 % loss caps the
-    /// bitrate below the current layer's; under 2 % for 5 s lifts the cap.
+    /// A report block about this consumer's SSRC (RFC 3550 §6.4), while the current layer runs
+    /// at `currentLayerBitrate` bits/s.
     func receiveReport(_ block: RTCPReportBlock, currentLayerBitrate: UInt64?) {
-        if block.fractionLost > 26 {
-            if let rate = currentLayerBitrate, rate > 0 { lossBitrateLimit = rate * 4 / 5 }
-            lastLossMs = nowMs
-        } else if block.fractionLost < 5, nowMs - lastLossMs > 5000 {
-            lossBitrateLimit = nil
-        }
+        bandwidth.receiverReport(fractionLost: block.fractionLost, currentRate: currentLayerBitrate ?? 0, nowMs: nowMs)
     }
 
-    /// A REMB (draft-alvestrand-rmcat-remb) from the subscriber that names this consumer's SSRC.
-    func receiveEstimate(_ bitsPerSecond: UInt64) {
-        rembLimit = (bitsPerSecond, nowMs)
+    /// A REMB (draft-alvestrand-rmcat-remb) from the subscriber naming this consumer's SSRC.
+    func receiveEstimate(_ bitsPerSecond: UInt64, currentLayerBitrate: UInt64?) {
+        bandwidth.estimate(bitsPerSecond, currentRate: currentLayerBitrate ?? 0, nowMs: nowMs)
     }
 
     /// Resends packets the subscriber reported lost (generic NACK, RFC 4585 §6.2.1) from the

@@ -181,7 +181,10 @@ final class SubscriberSession: PeerTransportDelegate {
             case .remb(_, let bitrate, let ssrcs):
                 // One estimate for the whole transport: split evenly over the named streams.
                 let named = ssrcs.compactMap { consumerBySSRC[$0] }
-                for consumer in named { consumer.receiveEstimate(bitrate / UInt64(max(1, named.count))) }
+                for consumer in named {
+                    consumer.receiveEstimate(bitrate / UInt64(max(1, named.count)),
+                                             currentLayerBitrate: currentLayerBitrate(of: consumer))
+                }
             default:
                 break
             }
@@ -191,11 +194,14 @@ final class SubscriberSession: PeerTransportDelegate {
     private func receiveReportBlocks(_ blocks: [RTCPReportBlock]) {
         for block in blocks {
             guard let consumer = consumerBySSRC[block.ssrc] else { continue }
-            let rate = consumer.currentLayer.flatMap { index in
-                consumer.producer?.layers.indices.contains(index) == true ? consumer.producer?.layers[index].bitrate : nil
-            }
-            consumer.receiveReport(block, currentLayerBitrate: rate)
+            consumer.receiveReport(block, currentLayerBitrate: currentLayerBitrate(of: consumer))
         }
+    }
+
+    private func currentLayerBitrate(of consumer: Consumer) -> UInt64? {
+        guard let index = consumer.currentLayer, let layers = consumer.producer?.layers,
+              layers.indices.contains(index) else { return nil }
+        return layers[index].bitrate
     }
 
     func transportDidConnect(_ transport: PeerTransport) {

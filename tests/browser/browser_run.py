@@ -59,6 +59,9 @@ class RunResult:
     subscriber_browser: str = ""
     simulcast: bool = False
     audio: bool = False
+    layer_switch: bool = False
+    # the subscriber page's "layers" records (layerSwitch=1): phases top/narrower/limited/restored/done
+    layers: list[dict[str, Any]] = field(default_factory=list)
     step: str = "not started"
     reached_target: bool = False
     error: Optional[str] = None
@@ -126,6 +129,8 @@ def last_sdp(server: PageServer, page: str, pc: str, kind: str) -> str:
 
 async def run(args: argparse.Namespace, result: RunResult, out: Path) -> None:
     server = ParleyProcess(log_level=args.log_level)
+    if args.room_bitrate:
+        server.extra_env["PARLEY_MEDIA_ROOM_BITRATE"] = str(args.room_bitrate)
     # parley_process draws the secret with token_urlsafe, which starts with '-' one time in 64;
     # `parley token --secret -x…` then fails ("Missing value for '--secret'"). Draw again.
     while server.secret.startswith("-"):
@@ -169,7 +174,7 @@ async def run(args: argparse.Namespace, result: RunResult, out: Path) -> None:
                            token=pub_user.token, simulcast="1" if args.simulcast else "0", mic="1" if args.audio else "0",
                            width=str(args.width), height=str(args.height), **common)
         sub_url = page_url(SUBSCRIBER_HOST, pages.port, role="subscriber", label="subscriber", userId=sub_user.user_id,
-                           token=sub_user.token, **common)
+                           token=sub_user.token, layerSwitch="1" if args.layer_switch else "0", **common)
 
         # One browser process per page: headless Chromium opens a single target, and separate
         # profiles keep the two users' cookies apart anyway.
@@ -193,7 +198,13 @@ async def run(args: argparse.Namespace, result: RunResult, out: Path) -> None:
                 rendered = next((r for r in pages.records("subscriber", "first-frame-rendered")), None)
                 if rendered is not None:
                     result.first_frame_rendered_after_answer_ms = rendered.get("sinceAnswerMs")
-            if samples and samples[-1][1] >= args.want_frames and reached_at is None:
+            if args.layer_switch:
+                result.layers = [{k: v for k, v in r.items() if k not in ("kind", "wall")}
+                                 for r in pages.records("subscriber", "layers")]
+                if any(r.get("phase") == "done" for r in result.layers):
+                    result.reached_target = True
+                    break
+            elif samples and samples[-1][1] >= args.want_frames and reached_at is None:
                 reached_at = len(samples)
             if reached_at is not None and len(samples) >= reached_at + args.extra_samples:
                 result.reached_target = True
@@ -215,7 +226,9 @@ async def run(args: argparse.Namespace, result: RunResult, out: Path) -> None:
             except asyncio.TimeoutError:
                 pass
         else:
-            result.error = f"deadline: {args.deadline} s after start without {args.want_frames} decoded frames"
+            result.error = (f"deadline: {args.deadline} s after start without the layer switches (reached: "
+                            f"{[r.get('phase') for r in result.layers]})" if args.layer_switch else
+                            f"deadline: {args.deadline} s after start without {args.want_frames} decoded frames")
         result.step = "done" if result.reached_target else result.step
     finally:
         result.duration = round(time.monotonic() - started, 2)
@@ -293,6 +306,10 @@ def main() -> int:
     parser.add_argument("--browser", default="chromium", choices=["chromium", "firefox"], help="publisher's browser")
     parser.add_argument("--subscriber-browser", choices=["chromium", "firefox"], help="default: --browser")
     parser.add_argument("--simulcast", action="store_true", help="publisher sends rids h/m/l")
+    parser.add_argument("--layer-switch", action="store_true",
+                        help="subscriber limits its receive bandwidth (b=TIAS) and lifts it again; the run ends when "
+                             "the frame width went down and back up")
+    parser.add_argument("--room-bitrate", type=int, help="PARLEY_MEDIA_ROOM_BITRATE (REMB cap to publishers, bits/s)")
     parser.add_argument("--audio", action="store_true",
                         help="both pages also open the audio PeerConnection; the publisher turns its microphone on")
     parser.add_argument("--width", type=int, default=640)
@@ -306,7 +323,8 @@ def main() -> int:
     args = parser.parse_args()
     args.subscriber_browser = args.subscriber_browser or args.browser
     args.out.mkdir(parents=True, exist_ok=True)
-    result = RunResult(browser=args.browser, subscriber_browser=args.subscriber_browser, simulcast=args.simulcast, audio=args.audio)
+    result = RunResult(browser=args.browser, subscriber_browser=args.subscriber_browser, simulcast=args.simulcast, audio=args.audio,
+                       layer_switch=args.layer_switch)
     code = 0
     try:
         asyncio.run(run(args, result, args.out))

@@ -97,19 +97,39 @@ def server_alive_and_stops_cleanly(s: Session) -> None:
 
 
 def simulcast_offer_gives_one_clean_stream(s: Session) -> None:
-    """A publisher offering rids h/m/l: whatever the answer does with them (declined today, layer
-    selection later), the subscriber gets one clean stream: frames decode and keep growing, and
-    no packet arrives twice or from another layer's sequence space (packetsLost >= 0; forwarding
-    several layers into one SSRC makes it negative)."""
+    """A publisher offering rids h/m/l: the answer accepts them (``a=simulcast:recv h;m;l``) and
+    the subscriber gets one clean stream: frames decode and keep growing, and no packet arrives
+    twice or from another layer's sequence space (packetsLost >= 0; forwarding several layers
+    into one SSRC makes it negative)."""
     require_flow(s)
-    offer = s.result["publisher_offer"]
+    offer, answer = s.result["publisher_offer"], s.result["publisher_answer"]
     assert "a=simulcast:send h;m;l" in offer, "the page did not offer simulcast"
+    assert sdp_attribute(answer, "simulcast") == ["recv h;m;l"], f"simulcast not accepted:\n{answer}"
+    assert sdp_attribute(answer, "rid") == ["h recv", "m recv", "l recv"], sdp_attribute(answer, "rid")
     frames_decoded_and_growing(s)
     inbound = [x for x in s.last_stats("subscriber/subscriber").get("inbound", []) if x.get("kind") == "video"]
     assert len(inbound) == 1, inbound
     assert inbound[0].get("packetsLost", 0) >= 0, (
         f"packetsLost {inbound[0].get('packetsLost')} < 0: more packets than the sequence range, i.e. several "
         f"simulcast layers forwarded on one SSRC; publisher layers: {simulcast_layers(s)}")
+    active = [x for x in s.last_stats("publisher/publisher").get("outbound", [])
+              if x.get("kind") == "video" and (x.get("packetsSent") or 0) > 0]
+    assert len(active) >= 2, f"the publisher must send at least two layers: {simulcast_layers(s)}"
+
+
+def layer_follows_subscriber_bandwidth(s: Session) -> None:
+    """The subscriber's receive limit (b=TIAS:200000 in its answer) makes Parley forward a
+    narrower layer — frames keep decoding on the same track — and lifting the limit brings the
+    widest layer back (phases reported by the page from getStats frameWidth)."""
+    require_flow(s)
+    phases = {r["phase"]: r for r in s.result.get("layers", [])}
+    assert {"top", "narrower", "limited", "restored", "done"} <= set(phases), (phases, s.describe_failure())
+    top, narrower, restored = phases["top"]["width"], phases["narrower"]["width"], phases["restored"]["width"]
+    assert narrower < top, (top, narrower)
+    assert phases["limited"]["framesDecoded"] >= phases["narrower"]["framesDecoded"] + 30, phases
+    assert restored >= top, (top, restored)
+    assert s.result["track_stream_ids"] == [[f"{s.result['user_ids']['publisher']}/video"]], \
+        "the layer switch must not add a track"
 
 
 def simulcast_layers(s: Session) -> str:
@@ -154,4 +174,15 @@ def summary_line(s: Session) -> str:
             f"first frame {r.get('first_frame_rendered_after_answer_ms')} ms after PUT /media/answer, "
             f"{r.get('first_frame_after_both_connected_ms')} ms after both peer connections connected; "
             f"run {r.get('duration')} s; "
-            + (f"simulcast offer: {simulcast_layers(s)}" if r.get("simulcast") else audio_summary(s)))
+            + (f"simulcast offer: {simulcast_layers(s)}; layer switch: {layer_summary(s)}" if r.get("simulcast")
+               else audio_summary(s)))
+
+
+def layer_summary(s: Session) -> str:
+    """'top 1280 -> narrower 320 (after 900 ms) -> restored 1280 (after 2100 ms)'."""
+    parts = []
+    for r in s.result.get("layers", []):
+        if r.get("phase") in ("top", "narrower", "restored"):
+            after = f" (after {r['afterMs']} ms)" if r.get("afterMs") is not None else ""
+            parts.append(f"{r['phase']} {r.get('width')}{after}")
+    return " -> ".join(parts) or "not run"

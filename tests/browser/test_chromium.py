@@ -8,9 +8,11 @@ subscribes when ``MEETING_MEDIA_STREAM_CHANGED`` says the camera is on (``PUT
 every 500 ms until ``framesDecoded`` reaches 90 plus two samples. Both pages also try the audio
 peer connection (``PUT /audio/offer``); its outcome is reported in the summary, not asserted.
 
-A second run offers simulcast (rids h/m/l, ``sendEncodings`` with scaleResolutionDownBy 1/2/4,
-720p camera): layer switching is not asserted (not implemented yet); the subscriber must still get
-one clean stream, and the summary says what the answer did with the rids.
+A second run publishes with simulcast (rids h/m/l, ``sendEncodings`` with scaleResolutionDownBy
+1/2/4, 720p camera, REMB cap 2.5 Mbit/s): Parley accepts the rids and forwards one layer on one
+SSRC. The subscriber page then limits its receive bandwidth (``b=TIAS:200000`` in the answer to a
+renegotiation): the decoded width must drop to a narrower layer while frames keep decoding, and
+come back when the limit is lifted.
 
 Bounded: each driver run stops itself 60 s after start, the test kills it at 85 s. A failure shows the
 driver's error, each page's steps and console, the last getStats, the server log tail and the
@@ -59,7 +61,8 @@ def test_server_survives_the_browsers(run):
 
 @pytest.fixture(scope="module")
 def simulcast_run(request) -> Session:
-    session = run_session("chromium", simulcast=True)
+    session = run_session("chromium", simulcast=True, deadline=80.0, timeout=105.0,
+                          extra_args=["--layer-switch", "--room-bitrate", "2500000"])
     request.config.parley_browser_lines.append(checks.summary_line(session))
     yield session
     discard(session)
@@ -67,3 +70,7 @@ def simulcast_run(request) -> Session:
 
 def test_simulcast_offer_gives_one_clean_stream(simulcast_run):
     checks.simulcast_offer_gives_one_clean_stream(simulcast_run)
+
+
+def test_simulcast_layer_follows_subscriber_bandwidth(simulcast_run):
+    checks.layer_follows_subscriber_bandwidth(simulcast_run)

@@ -62,6 +62,8 @@ class ParleyProcess:
         self.process: Optional[subprocess.Popen] = None
         self.exit_code: Optional[int] = None
         self._log_file = None
+        # More PARLEY_* settings for this server (e.g. PARLEY_MEDIA_ROOM_BITRATE).
+        self.extra_env: dict[str, str] = {}
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -72,6 +74,7 @@ class ParleyProcess:
             PARLEY_DATABASE_URL=f"sqlite:{self.workdir / 'parley.sqlite'}",
             PARLEY_TOKEN_SECRET=self.secret,
         )
+        env.update(self.extra_env)
         return env
 
     # ---- lifecycle ----------------------------------------------------------------------

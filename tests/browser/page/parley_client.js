@@ -15,6 +15,10 @@
 //   simulcast  "1": the publisher sends rids h/m/l (scaleResolutionDownBy 1/2/4) via sendEncodings
 //   width, height, fps   camera constraints (default 640x480 at 30)
 //   statsMs    getStats() period in ms (default 500)
+//   layerSwitch "1" (subscriber): once the received frame width stops growing, limit the receive
+//              bandwidth to limitBps (default 200000) by a renegotiation whose answer carries
+//              b=TIAS (RFC 3890) for the video m-line, wait for a narrower frame, then lift the
+//              limit and wait for the width to come back; records "layers" {phase, width, ...}
 //
 // Everything that happens is POSTed to /report?page=<label> as JSON arrays of records
 // {kind, t (ms since page start), wall (Date.now()), ...}: "step", "event" (WebSocket events), "sdp", "state"
@@ -247,6 +251,8 @@ async function sampleStats() {
       report('stats', { pc: name, connectionState: pc.connectionState, summary });
       if (samples % 10 === 1) report('dump', { pc: name, stats: all });
       const decoded = summary.inbound.filter((s) => s.kind === 'video').reduce((n, s) => n + (s.framesDecoded || 0), 0);
+      if (name === 'subscriber') stepLayers(summary.inbound.find((s) => s.kind === 'video'))
+        .catch((e) => report('error', { text: 'layer switch: ' + describe(e) }));
       if (!firstFrameReported && decoded > 0) {
         firstFrameReported = true;
         report('first-frame', { pc: name, framesDecoded: decoded, sinceAnswerMs: answerSentAt === null ? null : now() - answerSentAt });
@@ -373,15 +379,35 @@ function subscriber() {
   return pc;
 }
 
+// Receive-bandwidth limit (bits/s) written into the answers sent to the server; null: none.
+let receiveLimitBps = null;
+
+// The answer as sent to the server: b=TIAS:<limit> after each video m-section's c= line. The
+// browser's own local description stays as created (the limit is a request to the sender).
+function withReceiveLimit(sdp) {
+  if (receiveLimitBps === null) return sdp;
+  const lines = sdp.split('\r\n');
+  const out = [];
+  let inVideo = false;
+  for (const line of lines) {
+    if (line.startsWith('m=')) inVideo = line.startsWith('m=video');
+    if (inVideo && line.startsWith('b=')) continue;
+    out.push(line);
+    if (inVideo && line.startsWith('c=')) out.push(`b=TIAS:${receiveLimitBps}`);
+  }
+  return out.join('\r\n');
+}
+
 async function answerOffer(event) {
   const pc = subscriber();
   report('sdp', { pc: 'subscriber', type: 'offer', sdp: event.sdp, lines: offerSummary(event.sdp) });
   await pc.setRemoteDescription({ type: 'offer', sdp: event.sdp });
   const answer = await pc.createAnswer();
   await pc.setLocalDescription(answer);
-  report('sdp', { pc: 'subscriber', type: 'answer', sdp: answer.sdp });
-  step('subscriber: PUT /media/answer');
-  await api('PUT', `/meetings/${MEETING}/media/answer`, { sdp: answer.sdp }, [204]);
+  const sent = withReceiveLimit(answer.sdp);
+  report('sdp', { pc: 'subscriber', type: 'answer', sdp: sent });
+  step('subscriber: PUT /media/answer', { receiveLimitBps });
+  await api('PUT', `/meetings/${MEETING}/media/answer`, { sdp: sent }, [204]);
   answerSentAt = now();
   step('subscriber: answer sent');
 }
@@ -393,6 +419,55 @@ async function subscribeTo(userId) {
   step('subscriber: PUT /media/subscribe', { userId });
   await api('PUT', `/meetings/${MEETING}/media/subscribe`,
     { subscribe: [{ userId, type: 'video' }], unsubscribe: [] }, [204]);
+}
+
+// ---- layer switching (layerSwitch=1) ---------------------------------------------------------
+// Phases: "top" (wait until the width has not grown for 6 s, at least 40 frames decoded),
+// "limited" (renegotiate with b=TIAS, wait for a narrower frame and 30 more decoded frames),
+// "restored" (renegotiate without a limit, wait for the top width again), then "done".
+const layers = { phase: cfg.layerSwitch === '1' ? 'top' : 'off', topWidth: 0, grewAt: 0, limitedWidth: null, mark: 0 };
+
+async function renegotiate(limit) {
+  receiveLimitBps = limit;
+  const publisher = [...subscribed][0];
+  await api('PUT', `/meetings/${MEETING}/media/subscribe`, { subscribe: [{ userId: publisher, type: 'video' }], unsubscribe: [] }, [204]);
+}
+
+async function stepLayers(video) {
+  if (!video || layers.phase === 'off' || layers.phase === 'done' || layers.busy) return;
+  const width = video.frameWidth || 0, decoded = video.framesDecoded || 0, t = now();
+  layers.busy = true;
+  try {
+    if (layers.phase === 'top') {
+      if (width > layers.topWidth) { layers.topWidth = width; layers.grewAt = t; }
+      if (decoded >= 40 && layers.topWidth > 0 && t - layers.grewAt >= 6000) {
+        report('layers', { phase: 'top', width: layers.topWidth, framesDecoded: decoded });
+        layers.phase = 'limited';
+        await renegotiate(Number(cfg.limitBps || 200000));
+        layers.mark = t;
+      }
+    } else if (layers.phase === 'limited') {
+      if (layers.limitedWidth === null && width > 0 && width < layers.topWidth) {
+        layers.limitedWidth = width;
+        layers.limitedFrames = decoded;
+        report('layers', { phase: 'narrower', width, framesDecoded: decoded, afterMs: t - layers.mark });
+      }
+      if (layers.limitedWidth !== null && decoded >= layers.limitedFrames + 30) {
+        report('layers', { phase: 'limited', width, framesDecoded: decoded });
+        layers.phase = 'restored';
+        await renegotiate(null);
+        layers.mark = t;
+      }
+    } else if (layers.phase === 'restored') {
+      if (width >= layers.topWidth) {
+        report('layers', { phase: 'restored', width, framesDecoded: decoded, afterMs: t - layers.mark });
+        layers.phase = 'done';
+        report('layers', { phase: 'done' });
+      }
+    }
+  } finally {
+    layers.busy = false;
+  }
 }
 
 async function runSubscriber() {
