@@ -25,6 +25,8 @@ private let srtpLibraryInitialized: Bool = { srtp_init() == srtp_err_status_ok }
 /// unprotects with the remote key, an outbound one protects with the local key. Streams are
 /// created per SSRC on first use (`ssrc_any_*`), so SSRCs need not be known in advance; an
 /// outbound stream starts with ROC 0 at whatever sequence number it first sees.
+/// Outbound RTP with AEAD_AES_128_GCM goes through `SRTPAEADSender` (OpenSSL EVP, byte-identical,
+/// about twice as fast as Debian's NSS-backed libsrtp); RTCP and inbound always use libsrtp.
 /// Not thread-safe: owned by the media event loop.
 public final class SRTPContext {
     public enum Direction: Sendable { case inbound, outbound }
@@ -39,19 +41,34 @@ public final class SRTPContext {
     public static let maxTrailer = Int(SRTP_MAX_TRAILER_LEN) + 4
 
     private var session: srtp_t?
+    /// Outbound GCM RTP over OpenSSL (nil: libsrtp protects RTP too).
+    private let aeadSender: SRTPAEADSender?
     public let direction: Direction
     public let profile: SRTPProtectionProfile
 
     /// - Parameter keyAndSalt: master key ‖ master salt (30 bytes for CM-80, 28 for GCM-128).
     /// - Throws: `SRTPError.initialization` when libsrtp refuses the policy or key length.
-    public init(profile: SRTPProtectionProfile, keyAndSalt: [UInt8], direction: Direction,
-                replayWindow: UInt = 1024) throws {
+    public convenience init(profile: SRTPProtectionProfile, keyAndSalt: [UInt8], direction: Direction,
+                            replayWindow: UInt = 1024) throws {
+        try self.init(profile: profile, keyAndSalt: keyAndSalt, direction: direction, replayWindow: replayWindow,
+                      aeadOverOpenSSL: true)
+    }
+
+    /// `aeadOverOpenSSL: false` keeps outbound GCM RTP in libsrtp (the tests' reference).
+    init(profile: SRTPProtectionProfile, keyAndSalt: [UInt8], direction: Direction,
+         replayWindow: UInt, aeadOverOpenSSL: Bool) throws {
         guard srtpLibraryInitialized else { throw SRTPError.initialization(-1) }
         guard keyAndSalt.count == profile.keyLength + profile.saltLength else {
             throw SRTPError.initialization(Int32(srtp_err_status_bad_param.rawValue))
         }
         self.direction = direction
         self.profile = profile
+        if aeadOverOpenSSL, direction == .outbound, profile == .aeadAes128Gcm,
+           replayWindow % 64 == 0, (64...0x8000).contains(replayWindow) {
+            aeadSender = try SRTPAEADSender(keyAndSalt: keyAndSalt, replayWindow: Int(replayWindow))
+        } else {
+            aeadSender = nil
+        }
         var policy = srtp_policy_t()
         switch profile {
         case .aes128CmHmacSha1_80:
@@ -81,7 +98,21 @@ public final class SRTPContext {
 
     /// Encrypts and authenticates an RTP packet in place (it grows by the tag).
     /// - Throws: `SRTPError.protect` (libsrtp status), `SRTPError.tooLarge` above 65 536 bytes.
-    public func protectRTP(_ packet: inout [UInt8]) throws { try protectInPlace(&packet, srtp_protect) }
+    public func protectRTP(_ packet: inout [UInt8]) throws {
+        guard let aeadSender else { return try protectInPlace(&packet, srtp_protect) }
+        guard packet.count <= SRTPContext.maxPacketSize else { throw SRTPError.tooLarge(packet.count) }
+        let plainCount = packet.count
+        packet.append(contentsOf: repeatElement(0, count: SRTPAEADSender.tagLength))
+        do {
+            let length = try packet.withUnsafeMutableBytes { bytes in
+                try aeadSender.protect(UnsafeRawBufferPointer(rebasing: bytes[0..<plainCount]), into: bytes)
+            }
+            packet.removeLast(packet.count - length)
+        } catch {
+            packet.removeLast(SRTPAEADSender.tagLength)
+            throw error
+        }
+    }
     /// Verifies and decrypts an SRTP packet in place (it shrinks by the tag).
     /// - Throws: `SRTPError.unprotect` (7 = auth failure, 9/10 = replay), `SRTPError.tooLarge`.
     public func unprotectRTP(_ packet: inout [UInt8]) throws { try unprotectInPlace(&packet, srtp_unprotect) }
@@ -97,6 +128,12 @@ public final class SRTPContext {
     /// - Throws: `SRTPError.protect` (libsrtp status), `SRTPError.tooLarge` above 65 536 bytes.
     public func protect(_ packet: [UInt8], rtcp: Bool, into buffer: inout ByteBuffer) throws {
         guard packet.count <= SRTPContext.maxPacketSize else { throw SRTPError.tooLarge(packet.count) }
+        if !rtcp, let aeadSender {
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: packet.count + SRTPAEADSender.tagLength) { out in
+                try packet.withUnsafeBytes { try aeadSender.protect($0, into: out) }
+            }
+            return
+        }
         let fn = rtcp ? srtp_protect_rtcp : srtp_protect
         var status = srtp_err_status_ok
         try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: packet.count + SRTPContext.maxTrailer) { out in
