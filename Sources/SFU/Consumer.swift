@@ -21,6 +21,18 @@ final class Consumer {
     /// The layer the consumer wants; the timeline switches to it at its next key frame.
     private(set) var targetLayer: Int
     private var timeline = ConsumerTimeline()
+    /// RTX the server offered (its SSRC, subscriber PT → RTX PT) and what the answer accepted.
+    var offeredRTX: (ssrc: UInt32, payloadTypes: [UInt8: UInt8])?
+    private(set) var rtx: (ssrc: UInt32, payloadTypes: [UInt8: UInt8])?
+    private var rtxSequence = UInt16.random(in: 1...32767)
+
+    /// Keeps the offered RTX payload types the subscriber's answer kept (RFC 4588 §8.6).
+    func acceptRTX(payloadTypes answered: Set<UInt8>) {
+        guard let offered = offeredRTX else { return }
+        let kept = offered.payloadTypes.filter { answered.contains($0.key) && answered.contains($0.value) }
+        rtx = kept.isEmpty ? nil : (offered.ssrc, kept)
+    }
+
     /// The subscriber's answer limit and congestion feedback (see `ReceiveBandwidth`).
     private(set) var bandwidth = ReceiveBandwidth()
     /// Receive-bandwidth limit from the subscriber's answer (`b=TIAS`/`b=AS`), bits/s.
@@ -119,8 +131,14 @@ final class Consumer {
                 counters?.retransmissionsUnavailable += 1
                 continue
             }
-            if let out = rewritten(packet, header: header, payloadType: payloadType, sequenceNumber: entry.sequenceNumber,
+            if var out = rewritten(packet, header: header, payloadType: payloadType, sequenceNumber: entry.sequenceNumber,
                                    timestamp: entry.timestamp, pictureID: entry.pictureID, tl0PicIdx: entry.tl0PicIdx) {
+                if let rtx, let rtxPT = rtx.payloadTypes[payloadType], let outHeader = try? RTPHeader.parse(out),
+                   let wrapped = RTXPacket.wrap(out, header: outHeader, rtxPayloadType: rtxPT, rtxSSRC: rtx.ssrc,
+                                                rtxSequence: rtxSequence) {
+                    rtxSequence &+= 1
+                    out = wrapped
+                }
                 packetsRetransmitted += 1
                 counters?.retransmissions += 1
                 counters?.videoPacketsForwarded += 1

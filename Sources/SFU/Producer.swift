@@ -16,6 +16,12 @@ final class Producer {
     /// Layers from lowest to highest; exactly one without simulcast.
     let layers: [ProducerLayer]
     private var layerBySSRC: [UInt32: ProducerLayer] = [:]
+    private var layerByRTXSSRC: [UInt32: ProducerLayer] = [:]
+    /// RTX payload type → the payload type it repairs (`a=fmtp:<rtx> apt=<pt>`, RFC 4588 §8.1).
+    let rtxPayloadTypes: [UInt8: UInt8]
+    /// The publisher negotiated generic NACK: the SFU asks it for lost packets.
+    let sendsNACK: Bool
+    private(set) var rtxPaddingReceived = 0
     private let ridExtensionID: UInt8?
     private let repairedRidExtensionID: UInt8?
     private(set) var consumers: [Consumer] = []
@@ -32,12 +38,29 @@ final class Producer {
         self.extensions = media.extensions
         ridExtensionID = media.extensions.id(for: HeaderExtensionURI.rtpStreamId)
         repairedRidExtensionID = media.extensions.id(for: HeaderExtensionURI.repairedRtpStreamId)
+        var rtx: [UInt8: UInt8] = [:]
+        for codec in media.codecs { if let pt = codec.rtxPayloadType { rtx[pt] = codec.payloadType } }
+        rtxPayloadTypes = rtx
+        sendsNACK = media.kind == .video && media.codecs.contains { $0.rtcpFeedback.contains { $0.matches(.nack) } }
+        let clockRate = media.codecs.first?.clockRate ?? 90_000
         if media.isSimulcast {
-            layers = ProducerLayer.ranked(media.rids).enumerated().map { ProducerLayer(index: $0, rid: $1, ssrc: nil) }
+            layers = ProducerLayer.ranked(media.rids).enumerated().map {
+                ProducerLayer(index: $0, rid: $1, ssrc: nil, clockRate: clockRate)
+            }
         } else {
-            layers = [ProducerLayer(index: 0, rid: nil, ssrc: media.ssrcs.first)]
+            let layer = ProducerLayer(index: 0, rid: nil, ssrc: media.ssrcs.first, clockRate: clockRate)
+            layer.rtxSSRC = media.ssrcs.first.flatMap { media.rtxSSRCs[$0] }
+            layers = [layer]
         }
-        for layer in layers { if let ssrc = layer.ssrc { layerBySSRC[ssrc] = layer } }
+        for layer in layers {
+            if let ssrc = layer.ssrc { layerBySSRC[ssrc] = layer }
+            if let rtx = layer.rtxSSRC { layerByRTXSSRC[rtx] = layer }
+        }
+    }
+
+    /// True for a primary or RTX payload type of this producer.
+    func accepts(payloadType: UInt8) -> Bool {
+        mediaPayloadTypes.contains(payloadType) || rtxPayloadTypes[payloadType] != nil
     }
 
     var isSimulcast: Bool { layers.count > 1 || layers.first?.rid != nil }
@@ -69,6 +92,7 @@ final class Producer {
     /// a rid, and repaired (RTX) streams, are not routed.
     func layer(for header: RTPHeader, packet: [UInt8]) -> ProducerLayer? {
         if let layer = layerBySSRC[header.ssrc] { return layer }
+        guard rtxPayloadTypes[header.payloadType] == nil else { return nil }
         if let id = repairedRidExtensionID, header.extensionValue(id: id, in: packet) != nil { return nil }
         guard isSimulcast else {
             let layer = layers[0]
@@ -86,14 +110,53 @@ final class Producer {
         return layer
     }
 
-    /// Forwards one decrypted RTP packet to every consumer.
+    /// The layer an RTX packet repairs: by RTX SSRC once known, else by the repaired-rtp-stream-id
+    /// extension (simulcast), else the single layer.
+    private func repairedLayer(for header: RTPHeader, packet: [UInt8]) -> ProducerLayer? {
+        if let layer = layerByRTXSSRC[header.ssrc] { return layer }
+        var found: ProducerLayer?
+        if let id = repairedRidExtensionID, let value = header.extensionValue(id: id, in: packet) {
+            let rid = String(decoding: value, as: UTF8.self)
+            found = layers.first { $0.rid == rid }
+        } else if !isSimulcast {
+            found = layers.first
+        }
+        guard let found else { return nil }
+        if let old = found.rtxSSRC { layerByRTXSSRC.removeValue(forKey: old) }
+        found.rtxSSRC = header.ssrc
+        layerByRTXSSRC[header.ssrc] = found
+        return found
+    }
+
+    /// Forwards one decrypted RTP packet to every consumer. RTX packets (RFC 4588) are unwrapped
+    /// into the packet they repair; RTX padding (bandwidth probes) is counted and dropped.
     /// - Returns: false when the packet matches no layer (the caller counts the drop).
     @discardableResult
     func receive(_ packet: [UInt8], header: RTPHeader, now: NIODeadline = .now()) -> Bool {
+        if let original = rtxPayloadTypes[header.payloadType] {
+            guard let layer = repairedLayer(for: header, packet: packet) else { return false }
+            guard !header.isPaddingOnly, header.payloadLength > 2, let ssrc = layer.ssrc,
+                  let repaired = RTXPacket.unwrap(packet, header: header, originalPayloadType: original, originalSSRC: ssrc),
+                  let repairedHeader = try? RTPHeader.parse(repaired) else {
+                rtxPaddingReceived += 1
+                return true
+            }
+            return receive(repaired, header: repairedHeader, layer: layer, recovered: true, now: now)
+        }
         guard let layer = layer(for: header, packet: packet) else { return false }
+        return receive(packet, header: header, layer: layer, recovered: false, now: now)
+    }
+
+    private func receive(_ packet: [UInt8], header: RTPHeader, layer: ProducerLayer, recovered: Bool,
+                         now: NIODeadline) -> Bool {
         packetsReceived += 1
         bytesReceived += packet.count
         guard let codec = codec(for: header.payloadType) else { return true }
+        let missing = layer.track(header, bytes: packet.count, arrival: Double(now.uptimeNanoseconds) / 1e9,
+                                  recovered: recovered)
+        if sendsNACK, !missing.isEmpty, let ssrc = layer.ssrc, let session {
+            session.sendRTCP(RTCPBuilder.nack(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc, lost: missing))
+        }
         layer.record(packet, header: header, buffered: kind == .video, now: now)
         var input = ConsumerTimeline.Input(layer: layer.index, sequenceNumber: header.sequenceNumber,
                                            timestamp: header.timestamp, isKeyframe: false,
@@ -125,6 +188,7 @@ final class Producer {
     func receiveSenderReport(_ report: RTCPSenderReport) {
         guard let layer = layerBySSRC[report.ssrc] else { return }
         layer.lastSenderReport = report
+        layer.lastSenderReportArrival = Double(NIODeadline.now().uptimeNanoseconds) / 1e9
         for consumer in consumers { consumer.forwardSenderReport(report, layer: layer.index) }
     }
 
@@ -146,8 +210,18 @@ final class Producer {
         return true
     }
 
-    /// Periodic work: layer bitrates, then each consumer's layer choice and pending key frames.
+    /// Periodic work: NACK retries, layer bitrates, then each consumer's layer choice and pending
+    /// key frames.
     func tick(now: NIODeadline) {
+        if sendsNACK, let session {
+            for layer in layers {
+                guard let ssrc = layer.ssrc else { continue }
+                let again = layer.sequenceNumbersToRenack()
+                if !again.isEmpty {
+                    session.sendRTCP(RTCPBuilder.nack(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc, lost: again))
+                }
+            }
+        }
         for layer in layers { layer.updateBitrate(now: now) }
         let status = layers.map { ($0.index, $0.bitrate, $0.isActive(now: now)) }
         for consumer in consumers {

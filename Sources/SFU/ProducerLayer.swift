@@ -38,13 +38,65 @@ final class ProducerLayer {
     /// Arrival of the last media packet; a layer without media for `activeTimeout` is inactive.
     private(set) var lastMediaAt: NIODeadline?
     static let activeTimeout: TimeAmount = .milliseconds(1500)
-    /// The last sender report (RFC 3550 §6.4.1) of this layer's SSRC.
+    /// The last sender report (RFC 3550 §6.4.1) of this layer's SSRC and when it arrived (s).
     var lastSenderReport: RTCPSenderReport?
+    var lastSenderReportArrival: Double?
+    /// The RTX SSRC repairing this layer (RFC 4588), from `a=ssrc-group:FID` or learned from the
+    /// repaired-rtp-stream-id extension.
+    var rtxSSRC: UInt32?
 
-    init(index: Int, rid: String?, ssrc: UInt32?) {
+    /// Reception statistics for the receiver reports sent to the publisher (RFC 3550 A.3, A.8).
+    private(set) var statistics: RTPReceiveStatistics
+    private var unwrapper = SequenceNumberUnwrapper()
+    /// Missing sequence numbers to NACK (RFC 4585 §6.2.1), each at most `maxNACKsPerPacket` times.
+    private var nackTracker = NACKTracker(maxGap: 500, maxAge: 1000)
+    private var nackCounts: [Int64: Int] = [:]
+    static let maxNACKsPerPacket = 3
+    /// Packets recovered through NACK (retransmitted by the publisher).
+    private(set) var packetsRecovered = 0
+
+    init(index: Int, rid: String?, ssrc: UInt32?, clockRate: UInt32 = 90_000) {
         self.index = index
         self.rid = rid
         self.ssrc = ssrc
+        statistics = RTPReceiveStatistics(clockRate: Double(clockRate))
+    }
+
+    /// Counts one packet (media, padding or recovered) for the receiver report and the NACK list.
+    /// - Returns: sequence numbers this packet revealed as missing (to NACK now).
+    func track(_ header: RTPHeader, bytes: Int, arrival: Double, recovered: Bool) -> [UInt16] {
+        statistics.record(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrival: arrival, bytes: bytes)
+        let extended = unwrapper.unwrap(header.sequenceNumber)
+        let wasMissing = nackCounts.removeValue(forKey: extended) != nil
+        if recovered && wasMissing { packetsRecovered += 1 }
+        let newlyMissing = nackTracker.record(extended)
+        for number in newlyMissing { nackCounts[number] = 1 }
+        return newlyMissing.map { UInt16(truncatingIfNeeded: $0) }
+    }
+
+    /// Numbers still missing that may be NACKed again (each counts one more request; given up
+    /// after `maxNACKsPerPacket`). At most the 64 newest.
+    func sequenceNumbersToRenack() -> [UInt16] {
+        var out: [UInt16] = []
+        for number in nackTracker.missing.suffix(64) {
+            let count = nackCounts[number, default: 1]
+            if count >= ProducerLayer.maxNACKsPerPacket {
+                nackTracker.forget(number)
+                nackCounts.removeValue(forKey: number)
+                continue
+            }
+            nackCounts[number] = count + 1
+            out.append(UInt16(truncatingIfNeeded: number))
+        }
+        if nackCounts.count > 2048 { nackCounts = nackCounts.filter { nackTracker.missing.contains($0.key) } }
+        return out
+    }
+
+    /// The report block about this layer for a receiver report, nil before any packet.
+    func makeReportBlock(now: Double) -> RTCPReportBlock? {
+        guard let ssrc, statistics.packetsReceived > 0 else { return nil }
+        return statistics.makeReportBlock(ssrc: ssrc, lastSenderReportNTP: lastSenderReport?.ntpTimestamp,
+                                          lastSenderReportArrival: lastSenderReportArrival, now: now)
     }
 
     /// Counts one received packet; stores media packets for retransmission when `buffered`.

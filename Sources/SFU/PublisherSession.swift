@@ -29,6 +29,10 @@ final class PublisherSession: PeerTransportDelegate {
     /// TWCC feedback interval (ms); libwebrtc's receive side sends every 50–250 ms.
     static let feedbackInterval: Int64 = 50
     private(set) var feedbackPacketsSent = 0
+    /// Receiver reports go out once per second (RFC 3550 §6.2 allows far more at video rates).
+    static let receiverReportInterval: Int64 = 1000
+    private var lastReceiverReport: NIODeadline = .now()
+    private(set) var receiverReportsSent = 0
 
     init(key: StreamKey, transport: PeerTransport, media: [NegotiatedMedia]) {
         self.key = key
@@ -59,6 +63,22 @@ final class PublisherSession: PeerTransportDelegate {
         }.flatMap(\.mediaSSRCs)
         guard !ssrcs.isEmpty else { return }
         transport.sendRTCP(RTCPBuilder.remb(senderSSRC: rtcpSSRC, bitrate: bitsPerSecond, ssrcs: ssrcs))
+    }
+
+    /// A receiver report (RFC 3550 §6.4.2) about every layer received, at most once per
+    /// `receiverReportInterval`: loss and jitter for the publisher's statistics and its
+    /// bandwidth estimate, and the LSR/DLSR it needs for the round-trip time.
+    func sendReceiverReport(now: NIODeadline) {
+        guard transport.state == .connected, now - lastReceiverReport >= .milliseconds(PublisherSession.receiverReportInterval)
+        else { return }
+        lastReceiverReport = now
+        let seconds = Double(now.uptimeNanoseconds) / 1e9
+        let blocks = producers.flatMap { p in p.layers.compactMap { $0.makeReportBlock(now: seconds) } }
+        guard !blocks.isEmpty else { return }
+        for chunk in stride(from: 0, to: blocks.count, by: 31) {
+            transport.sendRTCP(RTCPBuilder.receiverReport(ssrc: rtcpSSRC, reports: Array(blocks[chunk..<min(chunk + 31, blocks.count)])))
+        }
+        receiverReportsSent += 1
     }
 
     /// Sends the TWCC feedback recorded since the last one (also called from the router's tick,
@@ -135,11 +155,10 @@ final class PublisherSession: PeerTransportDelegate {
             }
         }
         if found == nil {
-            // Only primary payload types identify a stream; RTX (retransmissions) is not routed yet.
-            let candidates = producers.filter { $0.mediaPayloadTypes.contains(header.payloadType) }
+            let candidates = producers.filter { $0.accepts(payloadType: header.payloadType) }
             if candidates.count == 1 { found = candidates[0] }
         }
-        if let found, found.mediaPayloadTypes.contains(header.payloadType) {
+        if let found, found.accepts(payloadType: header.payloadType) {
             producerBySSRC[header.ssrc] = found
             return found
         }

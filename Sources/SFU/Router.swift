@@ -135,6 +135,7 @@ final class Router {
         for session in publishers.values {
             for producer in session.producers { producer.tick(now: now) }
             session.sendTransportFeedback(now: now)
+            session.sendReceiverReport(now: now)
         }
     }
 

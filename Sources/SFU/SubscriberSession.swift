@@ -84,6 +84,7 @@ final class SubscriberSession: PeerTransportDelegate {
         for media in info.media {
             for slot in slots where slot.stream.mid == media.mid {
                 slot.consumer?.answerBitrateLimit = media.maxBitrate
+                slot.consumer?.acceptRTX(payloadTypes: Set(media.payloadTypes))
             }
         }
     }
@@ -103,12 +104,16 @@ final class SubscriberSession: PeerTransportDelegate {
         let codecs = producer.codecs.map { codec -> RTPCodec in
             var c = codec
             c.payloadType = payloadType(for: codec)
-            c.rtxPayloadType = nil
+            // RTX (RFC 4588) for video: NACKed packets go out on their own SSRC and sequence
+            // numbers, so the subscriber's loss statistics stay right.
+            c.rtxPayloadType = producer.kind == .video ? rtxPayloadType(for: c.payloadType) : nil
             c.rtcpFeedback = [.nack, .pli, .fir]
             return c
         }
         var ptMap: [UInt8: UInt8] = [:]
         for (from, to) in zip(producer.codecs, codecs) { ptMap[from.payloadType] = to.payloadType }
+        var rtxMap: [UInt8: UInt8] = [:]
+        for codec in codecs { if let rtx = codec.rtxPayloadType { rtxMap[codec.payloadType] = rtx } }
         var extensions: [RTPHeaderExtension] = []
         var extMap: [UInt8: UInt8] = [:]
         for ext in producer.extensions {
@@ -118,14 +123,15 @@ final class SubscriberSession: PeerTransportDelegate {
         }
         let mid = String(nextMid)
         nextMid += 1
-        var ssrc = UInt32.random(in: 1...UInt32.max)
-        while consumerBySSRC[ssrc] != nil { ssrc = UInt32.random(in: 1...UInt32.max) }
+        let ssrc = freshSSRC()
+        let rtxSSRC = rtxMap.isEmpty ? nil : freshSSRC(excluding: ssrc)
         let stream = SubscriberStream(mid: mid, kind: producer.kind, active: true,
                                       msidStreamId: producer.key.msidStreamID,
                                       msidTrackId: "\(producer.key.msidStreamID)/\(mid)",
-                                      ssrc: ssrc, cname: cname, codecs: codecs, extensions: extensions)
+                                      ssrc: ssrc, rtxSSRC: rtxSSRC, cname: cname, codecs: codecs, extensions: extensions)
         let consumer = Consumer(producer: producer, subscriber: self, mid: mid, ssrc: ssrc,
                                 payloadTypeMap: ptMap, extensionIDMap: extMap)
+        consumer.offeredRTX = rtxSSRC.map { (ssrc: $0, payloadTypes: rtxMap) }
         consumerBySSRC[ssrc] = consumer
         let slot = Slot(stream: stream, consumer: consumer, key: producer.key)
         if let free = slots.firstIndex(where: { !$0.stream.active && $0.stream.kind == producer.kind }) {
@@ -134,6 +140,20 @@ final class SubscriberSession: PeerTransportDelegate {
             slots.append(slot)
         }
         producer.attach(consumer)
+    }
+
+    private func freshSSRC(excluding other: UInt32? = nil) -> UInt32 {
+        var ssrc = UInt32.random(in: 1...UInt32.max)
+        while consumerBySSRC[ssrc] != nil || ssrc == other || slots.contains(where: { $0.stream.rtxSSRC == ssrc }) {
+            ssrc = UInt32.random(in: 1...UInt32.max)
+        }
+        return ssrc
+    }
+
+    /// The RTX payload type for media payload type `pt` in this peer connection (one per `apt`).
+    private func rtxPayloadType(for pt: UInt8) -> UInt8 {
+        payloadType(for: RTPCodec(payloadType: pt, name: "rtx", clockRate: 90_000,
+                                  parameters: [SDPParameter("apt", String(pt))]))
     }
 
     private func release(slot i: Int) {
