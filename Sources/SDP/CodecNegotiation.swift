@@ -49,6 +49,12 @@ enum CodecNegotiation {
                 guard let profile = codec.h264ProfileLevelID?.profile, capabilities.h264Profiles.contains(profile) else {
                     return "H264 profile not supported"
                 }
+            } else if codec.isVP9 {
+                guard capabilities.codecs.contains(.vp9) else { return "VP9 disabled" }
+                guard let profile = codec.vp9ProfileID, [0, 2].contains(profile) else { return "VP9 profile not supported" }
+            } else if codec.isAV1 {
+                guard capabilities.codecs.contains(.av1) else { return "AV1 disabled" }
+                guard codec.av1Profile == 0 else { return "AV1 profile not supported" }
             } else {
                 return "unsupported video codec"
             }

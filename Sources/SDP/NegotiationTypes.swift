@@ -36,6 +36,10 @@ public enum SupportedCodec: String, Hashable, Sendable, CaseIterable {
     case vp8
     /// H264/90000, packetization-mode=1, profile in ``ServerCapabilities/h264Profiles``.
     case h264
+    /// VP9/90000, profile-id 0 or 2 (8- and 10-bit 4:2:0).
+    case vp9
+    /// AV1/90000, profile 0 (Main).
+    case av1
 }
 
 /// A track the server itself sends on a sendrecv section of a publisher peer connection, e.g. the
@@ -83,7 +87,8 @@ public struct ServerCapabilities: Hashable, Sendable {
         self.sendTracks = sendTracks
     }
 
-    /// Opus, VP8, H264 (Constrained Baseline / Baseline, packetization-mode 1), nack, PLI, FIR,
+    /// Opus, VP8, VP9 (profiles 0, 2), AV1 (Main), H264 (Constrained Baseline / Baseline,
+    /// packetization-mode 1), each with its RTX; nack, PLI, FIR,
     /// REMB, transport-cc, the default extensions, simulcast on, nothing sent.
     public static let `default` = ServerCapabilities()
 

@@ -64,6 +64,14 @@ public struct RTPCodec: Hashable, Sendable {
     public var isOpus: Bool { normalizedName == "opus" && clockRate == 48000 && (channels ?? 1) == 2 }
     public var isVP8: Bool { normalizedName == "vp8" && clockRate == 90000 }
     public var isH264: Bool { normalizedName == "h264" && clockRate == 90000 }
+    public var isVP9: Bool { normalizedName == "vp9" && clockRate == 90000 }
+    public var isAV1: Bool { normalizedName == "av1" && clockRate == 90000 }
+
+    /// `profile-id` of a VP9 codec (draft-ietf-payload-vp9 §6; 0 when absent), nil when not a number.
+    public var vp9ProfileID: Int? { Int(parameters.value(of: "profile-id") ?? "0") }
+
+    /// `profile` of an AV1 codec (AV1 RTP payload §7.2; 0 "Main" when absent), nil when not a number.
+    public var av1Profile: Int? { Int(parameters.value(of: "profile") ?? "0") }
 
     /// The H.264 profile/level, for H264 codecs (RFC 6184 §8.1 default when absent).
     public var h264ProfileLevelID: H264ProfileLevelID? {

@@ -232,13 +232,15 @@ final class Producer {
         }
     }
 
-    /// True when the packet starts a frame a decoder can begin with (VP8 key frame, H264 IDR/SPS;
-    /// every audio packet).
+    /// True when the packet starts a frame a decoder can begin with (VP8/VP9 key frame, AV1 new
+    /// coded video sequence, H264 IDR/SPS; every audio packet).
     static func isKeyframe(_ packet: [UInt8], header: RTPHeader, codec: RTPCodec) -> Bool {
         guard header.payloadOffset + header.payloadLength <= packet.count else { return false }
         let payload = packet[header.payloadRange]
         if codec.isVP8 { return VP8PayloadDescriptor.isKeyframe(payload: payload) }
         if codec.isH264 { return H264Payload.isKeyframe(payload: payload) }
+        if codec.isVP9 { return VP9PayloadDescriptor.isKeyframe(payload: payload) }
+        if codec.isAV1 { return AV1AggregationHeader.isKeyframe(payload: payload) }
         return codec.clockRate != 90000
     }
 }

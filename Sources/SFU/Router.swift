@@ -39,7 +39,7 @@ final class Router {
             throw SFUError.invalidSDP("\(error)")
         }
         guard negotiated.media.contains(where: { $0.accepted && $0.kind == .video }) else {
-            throw SFUError.invalidSDP("the offer has no video m-section the server can receive (VP8 or H264)")
+            throw SFUError.invalidSDP("the offer has no video m-section the server can receive (VP8, VP9, AV1 or H264)")
         }
         let role: WebRTCTransport.DTLSRole = negotiated.dtlsRole == .client ? .client : .server
         let fingerprint = negotiated.remoteFingerprint.algorithm == "sha-256" ? negotiated.remoteFingerprint.value : nil

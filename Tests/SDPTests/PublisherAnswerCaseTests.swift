@@ -34,8 +34,12 @@ final class PublisherAnswerCaseTests: XCTestCase {
             "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
             "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
         ])
-        // VP8 + rtx, H264 42001f pm1 (Baseline) + rtx, H264 42e01f pm1 (Constrained Baseline) + rtx.
-        XCTAssertEqual(video.first, "m=video 40000 UDP/TLS/RTP/SAVPF 96 97 103 104 109 114")
+        // VP8 + rtx, H264 42001f pm1 (Baseline) + rtx, H264 42e01f pm1 (Constrained Baseline) + rtx,
+        // AV1 profile 0 + rtx, VP9 profile-id 0 and 2 + rtx; H264 pm0 and Main are left out.
+        XCTAssertEqual(video.first, "m=video 40000 UDP/TLS/RTP/SAVPF 96 97 103 104 109 114 45 46 98 99 100 101")
+        XCTAssertTrue(video.contains("a=rtpmap:45 AV1/90000"))
+        XCTAssertTrue(video.contains("a=fmtp:46 apt=45"))
+        XCTAssertTrue(video.contains("a=rtpmap:98 VP9/90000"))
         XCTAssertTrue(video.contains("a=rtpmap:97 rtx/90000"))
         XCTAssertTrue(video.contains("a=fmtp:97 apt=96"))
         XCTAssertTrue(video.contains("a=fmtp:109 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"))
@@ -59,8 +63,8 @@ final class PublisherAnswerCaseTests: XCTestCase {
         XCTAssertTrue(negotiatedVideo.isSimulcast)
         XCTAssertEqual(negotiatedVideo.ssrcs, [])
         XCTAssertNil(negotiatedVideo.cname, "simulcast offer carries no CNAME (mediasoup#277)")
-        XCTAssertEqual(negotiatedVideo.codecs.map(\.payloadType), [96, 103, 109])
-        XCTAssertEqual(negotiatedVideo.codecs.map(\.rtxPayloadType), [97, 104, 114])
+        XCTAssertEqual(negotiatedVideo.codecs.map(\.payloadType), [96, 103, 109, 45, 98, 100])
+        XCTAssertEqual(negotiatedVideo.codecs.map(\.rtxPayloadType), [97, 104, 114, 46, 99, 101])
         XCTAssertEqual(negotiatedVideo.extensions.id(for: HeaderExtensionURI.rtpStreamId), 10)
         XCTAssertEqual(negotiatedVideo.extensions.id(for: HeaderExtensionURI.dependencyDescriptor), 12)
         XCTAssertEqual(negotiatedVideo.direction, .recvonly)
@@ -119,8 +123,10 @@ final class PublisherAnswerCaseTests: XCTestCase {
         let result = try answer("BH-03-safari-offer.sdp")
         try assertWellFormed(result)
         let video = Fixtures.sectionLines(result.answer, 1)
-        XCTAssertEqual(video.first, "m=video 40000 UDP/TLS/RTP/SAVPF 98 99 107 108")
+        // H264 42e01f + rtx, H264 42001f + rtx, VP9 profile-id 0 and 2 + rtx (Safari's order).
+        XCTAssertEqual(video.first, "m=video 40000 UDP/TLS/RTP/SAVPF 98 99 107 108 109 114 115 116")
         XCTAssertTrue(video.contains("a=rtpmap:98 H264/90000"))
+        XCTAssertTrue(video.contains("a=fmtp:115 profile-id=2"))
         XCTAssertTrue(video.contains("a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"))
         XCTAssertEqual(result.media[1].codecs.first?.payloadType, 98, "H264 stays first, as Safari listed it")
         XCTAssertEqual(Fixtures.sectionLines(result.answer, 2).first, "m=application 0 UDP/DTLS/SCTP webrtc-datachannel")
@@ -134,13 +140,13 @@ final class PublisherAnswerCaseTests: XCTestCase {
     func testBH03Level52IsNeverARejectionAndConstrainedHighIsRecognised() throws {
         let result = try answer("BH-03-safari-offer-h264-level52.sdp")
         let video = Fixtures.sectionLines(result.answer, 1)
-        XCTAssertEqual(video.first, "m=video 40000 UDP/TLS/RTP/SAVPF 98 99 107 108")
+        XCTAssertEqual(video.first, "m=video 40000 UDP/TLS/RTP/SAVPF 98 99 107 108 109 114 115 116")
         XCTAssertTrue(video.contains("a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e034"))
 
         var capabilities = ServerCapabilities.default
         capabilities.h264Profiles.insert(.constrainedHigh)
         let withHigh = try answer("BH-03-safari-offer-h264-level52.sdp", capabilities: capabilities)
-        XCTAssertEqual(withHigh.answer.media[1].formats, ["96", "97", "98", "99", "107", "108"],
+        XCTAssertEqual(withHigh.answer.media[1].formats, ["96", "97", "98", "99", "107", "108", "109", "114", "115", "116"],
                        "640c34 is Constrained High: accepted when the server supports it")
     }
 

@@ -95,7 +95,7 @@ final class SimulcastLoopbackTests: XCTestCase {
                         serverPassword: sdpValues(offer, "ice-pwd")[0], serverFingerprint: fp)
 
         // Layers: SSRCs unrelated to rid order; sizes make bitrates q < h < f.
-        let layers: [(rid: String, ssrc: UInt32, size: Int)] = [("q", 7003, 60), ("h", 7001, 400), ("f", 7002, 1000)]
+        let layers: [(rid: String, ssrc: UInt32, size: Int)] = [("q", 7003, 60), ("h", 7001, 700), ("f", 7002, 1000)]
         var seq: [UInt16] = [65000, 100, 30000]
         var pic: [UInt16] = [32700, 5, 1000]
         var ts: UInt32 = 1000
@@ -116,14 +116,14 @@ final class SimulcastLoopbackTests: XCTestCase {
         let beforeHeaders = try before.map { try RTPHeader.parse($0) }
         XCTAssertTrue(before.allSatisfy { $0.count > 900 }, "the highest layer (f) is forwarded")
 
-        // A renegotiation whose answer says b=TIAS:100000 (100 kbit/s) caps bob: only q fits
-        // (≈ 35 kbit/s; h ≈ 180 kbit/s). The SFU asks for a key frame of q's SSRC.
+        // A renegotiation whose answer says b=TIAS:80000 (80 kbit/s) caps bob: only q fits
+        // (≈ 35 kbit/s at 50 frames/s; h ≈ 290 kbit/s). The SFU asks for a key frame of q's SSRC.
         let (offer2, _) = try sfu.eventLoop.submit {
             self.sfu.updateSubscriptions(roomID: "m1", participantID: "bob", subscribe: [], unsubscribe: [])
         }.wait()
         try sfu.eventLoop.submit {
             try self.sfu.applySubscriberAnswer(roomID: "m1", participantID: "bob",
-                                               answer: Self.answer(peer: sub, offer: offer2, extraLines: ["b=TIAS:100000"]))
+                                               answer: Self.answer(peer: sub, offer: offer2, extraLines: ["b=TIAS:80000"]))
         }.wait()
         var requested = false
         for _ in 0..<30 where !requested {
@@ -135,15 +135,19 @@ final class SimulcastLoopbackTests: XCTestCase {
             }
         }
         XCTAssertTrue(requested, "a PLI for layer q's SSRC (7003) must reach the publisher")
-        for _ in 0..<10 { try sendFrame(keyframes: []); usleep(20_000) }
-        let stillF = sub.receiveMedia(timeout: 0.3) { _, _ in false }.rtp
+        // Frames keep coming at 50/s (a pause would lower the measured layer bitrates).
+        var stillF: [[UInt8]] = []
+        for _ in 0..<15 {
+            try sendFrame(keyframes: [])
+            stillF += sub.receiveMedia(timeout: 0.02) { _, _ in false }.rtp
+        }
         XCTAssertTrue(stillF.allSatisfy { $0.count > 900 }, "no switch before q's key frame")
 
         try sendFrame(keyframes: ["q"])
         for _ in 0..<5 { try sendFrame(keyframes: []) }
         let after = sub.receiveMedia(timeout: 1) { rtp, _ in rtp.count >= 6 }.rtp
         XCTAssertEqual(after.count, 6)
-        XCTAssertTrue(after.allSatisfy { $0.count < 200 }, "layer q is forwarded after its key frame")
+        XCTAssertTrue(after.allSatisfy { $0.count < 200 }, "layer q is forwarded after its key frame: \(after.map(\.count)), before: \(stillF.map(\.count))")
         let all = try (before + stillF + after).map { try RTPHeader.parse($0) }
         for (a, b) in zip(all, all.dropFirst()) {
             XCTAssertEqual(b.sequenceNumber, a.sequenceNumber &+ 1, "continuous sequence numbers")
