@@ -45,3 +45,22 @@ def test_media_over_loopback_with_srtp(run):
 
 def test_server_survives_the_browsers(run):
     checks.server_alive_and_stops_cleanly(run)
+
+
+@pytest.fixture(scope="module")
+def simulcast_run(request) -> Session:
+    """Firefox publishes with simulcast (rids h/m/l) to a Firefox subscriber that limits and
+    then frees its receive bandwidth, as in ``test_chromium.py``."""
+    session = run_session("firefox", simulcast=True, deadline=80.0, timeout=105.0,
+                          extra_args=["--layer-switch", "--room-bitrate", "2500000"])
+    request.config.parley_browser_lines.append(checks.summary_line(session))
+    yield session
+    discard(session)
+
+
+def test_firefox_simulcast_offer_gives_one_clean_stream(simulcast_run):
+    checks.simulcast_offer_gives_one_clean_stream(simulcast_run)
+
+
+def test_firefox_simulcast_layer_follows_subscriber_bandwidth(simulcast_run):
+    checks.layer_follows_subscriber_bandwidth(simulcast_run)
