@@ -3,9 +3,9 @@ import RTP
 import SDP
 
 /// One subscriber's copy of one producer (mediasoup's Consumer): picks the producer layer the
-/// subscriber's bandwidth allows, and rewrites SSRC, payload type, sequence numbers, timestamps,
-/// VP8 PictureID/TL0PICIDX and header-extension ids into one continuous stream for the
-/// subscriber (see `ConsumerTimeline`). Starts and switches layers only at key frames.
+/// subscriber's bandwidth allows, and rewrites SSRC, payload type, sequence numbers, timestamps
+/// and VP8 PictureID/TL0PICIDX into one continuous stream for the subscriber (see
+/// `ConsumerTimeline`); header-extension ids were already mapped once by the producer. Starts and switches layers only at key frames.
 /// Confined to the media event loop.
 final class Consumer {
     private(set) weak var producer: Producer?
@@ -16,8 +16,6 @@ final class Consumer {
     let ssrc: UInt32
     /// Publisher payload type → subscriber payload type.
     let payloadTypeMap: [UInt8: UInt8]
-    /// Publisher header-extension id → subscriber id; elements not in the map are stripped.
-    let extensionIDMap: [UInt8: UInt8]
     /// The layer the consumer wants; the timeline switches to it at its next key frame.
     private(set) var targetLayer: Int
     private var timeline = ConsumerTimeline()
@@ -61,14 +59,13 @@ final class Consumer {
     private(set) var paddingDropped = 0
 
     init(producer: Producer, subscriber: SubscriberSession, mid: String, ssrc: UInt32,
-         payloadTypeMap: [UInt8: UInt8], extensionIDMap: [UInt8: UInt8]) {
+         payloadTypeMap: [UInt8: UInt8]) {
         self.producer = producer
         self.subscriber = subscriber
         self.key = producer.key
         self.mid = mid
         self.ssrc = ssrc
         self.payloadTypeMap = payloadTypeMap
-        self.extensionIDMap = extensionIDMap
         targetLayer = max(0, producer.layers.count - 1)
     }
 
@@ -190,10 +187,6 @@ final class Consumer {
         if pictureID != nil || tl0PicIdx != nil {
             VP8PayloadDescriptor.rewrite(&out, payloadOffset: header.payloadOffset, pictureID: pictureID,
                                          tl0PicIdx: tl0PicIdx)
-        }
-        if header.extensionProfile != nil {
-            let map = extensionIDMap
-            guard RTPRewriter.remapExtensionIDs(&out, header: header, map: { map[$0] }) != nil else { return nil }
         }
         return out
     }

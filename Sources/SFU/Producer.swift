@@ -26,6 +26,11 @@ final class Producer {
     private let repairedRidExtensionID: UInt8?
     private(set) var consumers: [Consumer] = []
     weak var session: PublisherSession?
+    /// Publisher header-extension id → the id subscribers know it by
+    /// (`SubscriberSession.forwardedExtensions`); other elements are stripped, once per packet,
+    /// before the packet is buffered and handed to the consumers.
+    let forwardedExtensionIDs: [UInt8: UInt8]
+    private let extensionIDsUnchanged: Bool
     private(set) var keyframeRequestsSent = 0
     private(set) var packetsReceived = 0
     private(set) var bytesReceived = 0
@@ -36,6 +41,12 @@ final class Producer {
         self.kind = media.kind
         self.codecs = media.codecs
         self.extensions = media.extensions
+        var forwarded: [UInt8: UInt8] = [:]
+        for ext in media.extensions {
+            if let id = SubscriberSession.forwardedExtensions[ext.uri] { forwarded[ext.id] = id }
+        }
+        forwardedExtensionIDs = forwarded
+        extensionIDsUnchanged = forwarded.count == media.extensions.count && forwarded.allSatisfy { $0.key == $0.value }
         ridExtensionID = media.extensions.id(for: HeaderExtensionURI.rtpStreamId)
         repairedRidExtensionID = media.extensions.id(for: HeaderExtensionURI.repairedRtpStreamId)
         var rtx: [UInt8: UInt8] = [:]
@@ -147,11 +158,22 @@ final class Producer {
         return receive(packet, header: header, layer: layer, recovered: false, now: now)
     }
 
-    private func receive(_ packet: [UInt8], header: RTPHeader, layer: ProducerLayer, recovered: Bool,
+    private func receive(_ received: [UInt8], header receivedHeader: RTPHeader, layer: ProducerLayer, recovered: Bool,
                          now: NIODeadline) -> Bool {
         packetsReceived += 1
-        bytesReceived += packet.count
-        guard let codec = codec(for: header.payloadType) else { return true }
+        bytesReceived += received.count
+        guard let codec = codec(for: receivedHeader.payloadType) else { return true }
+        var packet = received
+        var header = receivedHeader
+        if header.extensionProfile != nil, !extensionIDsUnchanged {
+            let map = forwardedExtensionIDs
+            guard RTPRewriter.remapExtensionIDs(&packet, header: header, map: { map[$0] }) != nil,
+                  let remapped = try? RTPHeader.parse(packet) else {
+                session?.router?.counters.drop("rtp_bad_extension")
+                return true
+            }
+            header = remapped
+        }
         let missing = layer.track(header, bytes: packet.count, arrival: Double(now.uptimeNanoseconds) / 1e9,
                                   recovered: recovered)
         if sendsNACK, !missing.isEmpty, let ssrc = layer.ssrc, let session {

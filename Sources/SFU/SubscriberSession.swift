@@ -114,12 +114,8 @@ final class SubscriberSession: PeerTransportDelegate {
         for (from, to) in zip(producer.codecs, codecs) { ptMap[from.payloadType] = to.payloadType }
         var rtxMap: [UInt8: UInt8] = [:]
         for codec in codecs { if let rtx = codec.rtxPayloadType { rtxMap[codec.payloadType] = rtx } }
-        var extensions: [RTPHeaderExtension] = []
-        var extMap: [UInt8: UInt8] = [:]
-        for ext in producer.extensions {
-            guard let id = SubscriberSession.forwardedExtensions[ext.uri] else { continue }
-            extensions.append(RTPHeaderExtension(id: id, uri: ext.uri))
-            extMap[ext.id] = id
+        let extensions = producer.extensions.compactMap { ext in
+            SubscriberSession.forwardedExtensions[ext.uri].map { RTPHeaderExtension(id: $0, uri: ext.uri) }
         }
         let mid = String(nextMid)
         nextMid += 1
@@ -130,7 +126,7 @@ final class SubscriberSession: PeerTransportDelegate {
                                       msidTrackId: "\(producer.key.msidStreamID)/\(mid)",
                                       ssrc: ssrc, rtxSSRC: rtxSSRC, cname: cname, codecs: codecs, extensions: extensions)
         let consumer = Consumer(producer: producer, subscriber: self, mid: mid, ssrc: ssrc,
-                                payloadTypeMap: ptMap, extensionIDMap: extMap)
+                                payloadTypeMap: ptMap)
         consumer.offeredRTX = rtxSSRC.map { (ssrc: $0, payloadTypes: rtxMap) }
         consumerBySSRC[ssrc] = consumer
         let slot = Slot(stream: stream, consumer: consumer, key: producer.key)
