@@ -10,24 +10,13 @@ import XCTest
 @testable import WebRTCTransport
 
 /// Three participants over real ICE/DTLS/SRTP: A speaks 440 Hz, B 880 Hz, C listens.
-final class AudioMixingLoopbackTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var sfu: SFU!
+final class AudioMixingLoopbackTests: SFULoopbackTestCase {
     let events = NIOLockedValueBox<[SFUEvent]>([])
 
     override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "t"))
-        sfu = SFU(socket: socket, dtlsContext: try DTLSContext(certificate: DTLSCertificate()),
-                  announcedAddress: "127.0.0.1", logger: Logger(label: "sfu"))
+        try super.setUpWithError()
         let box = events
         try sfu.eventLoop.submit { self.sfu.onEvent = { e in box.withLockedValue { $0.append(e) } } }.wait()
-    }
-
-    override func tearDownWithError() throws {
-        try sfu.eventLoop.submit { self.sfu.shutdown() }.wait()
-        try sfu.socket.close().wait()
-        try group.syncShutdownGracefully()
     }
 
     static func audioOffer(peer: TestPeer, ssrc: UInt32) -> String {

@@ -10,23 +10,7 @@ import XCTest
 /// The shared/cases packets through the whole SFU (real ICE/DTLS/SRTP), checked on what the
 /// subscriber receives: BH-15 one-byte extensions with padding and ID 15, BH-17 padded media,
 /// BH-18 a padding-only probe, BH-23 malformed RTCP.
-final class CaseForwardingTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var sfu: SFU!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "t"))
-        sfu = SFU(socket: socket, dtlsContext: try DTLSContext(certificate: DTLSCertificate()),
-                  announcedAddress: "127.0.0.1", logger: Logger(label: "sfu"))
-    }
-
-    override func tearDownWithError() throws {
-        try sfu.eventLoop.submit { self.sfu.shutdown() }.wait()
-        try sfu.socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class CaseForwardingTests: SFULoopbackTestCase {
     /// Video offer (PT 96, SSRC 1111) negotiating audio-level (1), transport-wide-cc (3) and mid (4),
     /// the ids the BH-15 packets use.
     static func offer(peer: TestPeer) -> String {
@@ -56,23 +40,12 @@ final class CaseForwardingTests: XCTestCase {
         let key = StreamKey(participantID: "alice", name: "video")
         let pub = try TestPeer(group: group), sub = try TestPeer(group: group)
         defer { pub.close(); sub.close() }
-        let port = sfu.socket.localAddress.port!
-        let fp = sfu.dtlsContext.certificate.sha256Fingerprint
-        let answer = try sfu.eventLoop.submit { try self.sfu.publish(roomID: "m1", key: key, offer: Self.offer(peer: pub)) }.wait()
-        try pub.connect(to: port, serverUfrag: sdpValues(answer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(answer, "ice-pwd")[0], serverFingerprint: fp)
-        let (offer, _) = try sfu.eventLoop.submit {
-            self.sfu.updateSubscriptions(roomID: "m1", participantID: "bob", subscribe: [key], unsubscribe: [])
-        }.wait()
+        try publishAndConnect(pub, key: key, offer: Self.offer(peer: pub))
+        let offer = try subscribe(to: [key])
         XCTAssertEqual(sdpValues(offer, "extmap"), ["1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"],
                        "only audio-level is forwarded of the three")
-        try sfu.eventLoop.submit {
-            try self.sfu.applySubscriberAnswer(roomID: "m1", participantID: "bob",
-                                               answer: ForwardingLoopbackTests.subscriberAnswer(peer: sub, offer: offer)
-                                                .replacingOccurrences(of: "a=recvonly", with: "a=recvonly\r\na=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"))
-        }.wait()
-        try sub.connect(to: port, serverUfrag: sdpValues(offer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(offer, "ice-pwd")[0], serverFingerprint: fp)
+        try answerAndConnect(sub, offer: offer, answer: ForwardingLoopbackTests.subscriberAnswer(peer: sub, offer: offer)
+            .replacingOccurrences(of: "a=recvonly", with: "a=recvonly\r\na=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level"))
 
         let bh15 = try CaseFiles.packets("BH-15-rtp-onebyte-ext-padding.hex")
         let bh17 = try CaseFiles.packet("BH-17-rtp-padded-media.hex")

@@ -8,23 +8,7 @@ import XCTest
 @testable import WebRTCTransport
 
 /// End-to-end over loopback with real ICE/DTLS/SRTP: one publisher, one subscriber.
-final class ForwardingLoopbackTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var sfu: SFU!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "t"))
-        sfu = SFU(socket: socket, dtlsContext: try DTLSContext(certificate: DTLSCertificate()),
-                  announcedAddress: "127.0.0.1", logger: Logger(label: "sfu"))
-    }
-
-    override func tearDownWithError() throws {
-        try sfu.eventLoop.submit { self.sfu.shutdown() }.wait()
-        try sfu.socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class ForwardingLoopbackTests: SFULoopbackTestCase {
     static func publisherOffer(peer: TestPeer, ssrc: UInt32) -> String {
         [
             "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",

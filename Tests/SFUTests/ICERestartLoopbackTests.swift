@@ -10,43 +10,18 @@ import XCTest
 /// BH-11 through the SFU: a publisher re-offer with new ICE credentials (same fingerprint, same
 /// mids) is answered with new local credentials on the same transport; the old ufrag stops
 /// working, the new one works, and media keeps flowing without a new DTLS handshake.
-final class ICERestartLoopbackTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var sfu: SFU!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "t"))
-        sfu = SFU(socket: socket, dtlsContext: try DTLSContext(certificate: DTLSCertificate()),
-                  announcedAddress: "127.0.0.1", logger: Logger(label: "sfu"))
-    }
-
-    override func tearDownWithError() throws {
-        try sfu.eventLoop.submit { self.sfu.shutdown() }.wait()
-        try sfu.socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class ICERestartLoopbackTests: SFULoopbackTestCase {
     func testRestartKeepsTransportAndRotatesCredentials() throws {
         let key = StreamKey(participantID: "alice", name: "video")
         let pub = try TestPeer(group: group), sub = try TestPeer(group: group)
         defer { pub.close(); sub.close() }
-        let port = sfu.socket.localAddress.port!
-        let fp = sfu.dtlsContext.certificate.sha256Fingerprint
         let offer1 = ForwardingLoopbackTests.publisherOffer(peer: pub, ssrc: 1111)
         let answer1 = try sfu.eventLoop.submit { try self.sfu.publish(roomID: "m1", key: key, offer: offer1) }.wait()
         let (ufrag1, pwd1) = (sdpValues(answer1, "ice-ufrag")[0], sdpValues(answer1, "ice-pwd")[0])
-        try pub.connect(to: port, serverUfrag: ufrag1, serverPassword: pwd1, serverFingerprint: fp)
+        try pub.connect(to: port, serverUfrag: ufrag1, serverPassword: pwd1, serverFingerprint: serverFingerprint)
 
-        let (offer, _) = try sfu.eventLoop.submit {
-            self.sfu.updateSubscriptions(roomID: "m1", participantID: "bob", subscribe: [key], unsubscribe: [])
-        }.wait()
-        try sfu.eventLoop.submit {
-            try self.sfu.applySubscriberAnswer(roomID: "m1", participantID: "bob",
-                                               answer: ForwardingLoopbackTests.subscriberAnswer(peer: sub, offer: offer))
-        }.wait()
-        try sub.connect(to: port, serverUfrag: sdpValues(offer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(offer, "ice-pwd")[0], serverFingerprint: fp)
+        let offer = try subscribe(to: [key])
+        try answerAndConnect(sub, offer: offer, answer: ForwardingLoopbackTests.subscriberAnswer(peer: sub, offer: offer))
         try pub.sendRTP(ForwardingLoopbackTests.vp8Packet(seq: 10, ts: 3000, ssrc: 1111, keyframe: true, marker: true))
         XCTAssertEqual(sub.receiveMedia(timeout: 2) { rtp, _ in !rtp.isEmpty }.rtp.count, 1)
         let transportsBefore = try sfu.eventLoop.submit { self.sfu.statistics().transports }.wait()

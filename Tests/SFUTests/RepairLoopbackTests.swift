@@ -11,23 +11,7 @@ import XCTest
 /// unwraps the publisher's RTX answer (RFC 4588) and forwards the repaired packet; a subscriber
 /// NACK is answered on the subscriber's negotiated RTX stream; the publisher gets receiver
 /// reports (RFC 3550 §6.4.2) about its stream.
-final class RepairLoopbackTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var sfu: SFU!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "t"))
-        sfu = SFU(socket: socket, dtlsContext: try DTLSContext(certificate: DTLSCertificate()),
-                  announcedAddress: "127.0.0.1", logger: Logger(label: "sfu"))
-    }
-
-    override func tearDownWithError() throws {
-        try sfu.eventLoop.submit { self.sfu.shutdown() }.wait()
-        try sfu.socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class RepairLoopbackTests: SFULoopbackTestCase {
     static func publisherOffer(peer: TestPeer) -> String {
         ForwardingLoopbackTests.publisherOffer(peer: peer, ssrc: 1111)
             .replacingOccurrences(of: "a=rtcp-fb:96 nack pli", with: "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli")
@@ -51,24 +35,13 @@ final class RepairLoopbackTests: XCTestCase {
         let key = StreamKey(participantID: "alice", name: "video")
         let pub = try TestPeer(group: group), sub = try TestPeer(group: group)
         defer { pub.close(); sub.close() }
-        let port = sfu.socket.localAddress.port!
-        let fp = sfu.dtlsContext.certificate.sha256Fingerprint
-        let answer = try sfu.eventLoop.submit { try self.sfu.publish(roomID: "m1", key: key, offer: Self.publisherOffer(peer: pub)) }.wait()
-        try pub.connect(to: port, serverUfrag: sdpValues(answer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(answer, "ice-pwd")[0], serverFingerprint: fp)
-        let (offer, _) = try sfu.eventLoop.submit {
-            self.sfu.updateSubscriptions(roomID: "m1", participantID: "bob", subscribe: [key], unsubscribe: [])
-        }.wait()
+        try publishAndConnect(pub, key: key, offer: Self.publisherOffer(peer: pub))
+        let offer = try subscribe(to: [key])
         let fid = try XCTUnwrap(sdpValues(offer, "ssrc-group").first, "the subscriber offer announces an RTX SSRC")
         let fidSSRCs = fid.split(separator: " ").dropFirst().compactMap { UInt32($0) }
         XCTAssertEqual(fidSSRCs.count, 2)
         let offeredRTXPT = UInt8(sdpValues(offer, "rtpmap").first { $0.contains("rtx") }!.split(separator: " ")[0])!
-        try sfu.eventLoop.submit {
-            try self.sfu.applySubscriberAnswer(roomID: "m1", participantID: "bob",
-                                               answer: Self.subscriberAnswer(peer: sub, offer: offer))
-        }.wait()
-        try sub.connect(to: port, serverUfrag: sdpValues(offer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(offer, "ice-pwd")[0], serverFingerprint: fp)
+        try answerAndConnect(sub, offer: offer, answer: Self.subscriberAnswer(peer: sub, offer: offer))
 
         // 500 (key), 501, then 503: the SFU NACKs 502 to the publisher.
         for seq: UInt16 in [500, 501, 503] {

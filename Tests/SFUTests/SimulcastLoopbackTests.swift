@@ -11,23 +11,7 @@ import XCTest
 /// from the rtp-stream-id extension (not from SDP order), forwards the highest layer to an
 /// unlimited subscriber, and switches a subscriber whose answer limits its bandwidth to the
 /// lowest layer at that layer's key frame, keeping sequence numbers and PictureIDs continuous.
-final class SimulcastLoopbackTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var sfu: SFU!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "t"))
-        sfu = SFU(socket: socket, dtlsContext: try DTLSContext(certificate: DTLSCertificate()),
-                  announcedAddress: "127.0.0.1", logger: Logger(label: "sfu"))
-    }
-
-    override func tearDownWithError() throws {
-        try sfu.eventLoop.submit { self.sfu.shutdown() }.wait()
-        try sfu.socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class SimulcastLoopbackTests: SFULoopbackTestCase {
     /// Chrome-shaped simulcast offer: no a=ssrc lines, rids in the offer's order f;h;q on purpose
     /// (the SFU ranks q < h < f by name).
     static func simulcastOffer(peer: TestPeer) -> String {
@@ -72,27 +56,14 @@ final class SimulcastLoopbackTests: XCTestCase {
         let key = StreamKey(participantID: "alice", name: "video")
         let pub = try TestPeer(group: group), sub = try TestPeer(group: group)
         defer { pub.close(); sub.close() }
-        let port = sfu.socket.localAddress.port!
-        let fp = sfu.dtlsContext.certificate.sha256Fingerprint
 
-        let answer = try sfu.eventLoop.submit {
-            try self.sfu.publish(roomID: "m1", key: key, offer: Self.simulcastOffer(peer: pub))
-        }.wait()
+        let answer = try publishAndConnect(pub, key: key, offer: Self.simulcastOffer(peer: pub))
         XCTAssertEqual(sdpValues(answer, "simulcast"), ["recv f;h;q"], answer)
         XCTAssertEqual(sdpValues(answer, "rid"), ["f recv", "h recv", "q recv"])
-        try pub.connect(to: port, serverUfrag: sdpValues(answer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(answer, "ice-pwd")[0], serverFingerprint: fp)
 
-        let (offer, _) = try sfu.eventLoop.submit {
-            self.sfu.updateSubscriptions(roomID: "m1", participantID: "bob", subscribe: [key], unsubscribe: [])
-        }.wait()
+        let offer = try subscribe(to: [key])
         XCTAssertNil(sdpValues(offer, "simulcast").first, "the subscriber gets one stream")
-        try sfu.eventLoop.submit {
-            try self.sfu.applySubscriberAnswer(roomID: "m1", participantID: "bob",
-                                               answer: Self.answer(peer: sub, offer: offer, extraLines: []))
-        }.wait()
-        try sub.connect(to: port, serverUfrag: sdpValues(offer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(offer, "ice-pwd")[0], serverFingerprint: fp)
+        try answerAndConnect(sub, offer: offer, answer: Self.answer(peer: sub, offer: offer, extraLines: []))
 
         // Layers: SSRCs unrelated to rid order; sizes make bitrates q < h < f.
         let layers: [(rid: String, ssrc: UInt32, size: Int)] = [("q", 7003, 60), ("h", 7001, 700), ("f", 7002, 1000)]
@@ -118,13 +89,8 @@ final class SimulcastLoopbackTests: XCTestCase {
 
         // A renegotiation whose answer says b=TIAS:80000 (80 kbit/s) caps bob: only q fits
         // (≈ 35 kbit/s at 50 frames/s; h ≈ 290 kbit/s). The SFU asks for a key frame of q's SSRC.
-        let (offer2, _) = try sfu.eventLoop.submit {
-            self.sfu.updateSubscriptions(roomID: "m1", participantID: "bob", subscribe: [], unsubscribe: [])
-        }.wait()
-        try sfu.eventLoop.submit {
-            try self.sfu.applySubscriberAnswer(roomID: "m1", participantID: "bob",
-                                               answer: Self.answer(peer: sub, offer: offer2, extraLines: ["b=TIAS:80000"]))
-        }.wait()
+        let offer2 = try subscribe(to: [])
+        try applyAnswer(Self.answer(peer: sub, offer: offer2, extraLines: ["b=TIAS:80000"]))
         var requested = false
         for _ in 0..<30 where !requested {
             try sendFrame(keyframes: [])

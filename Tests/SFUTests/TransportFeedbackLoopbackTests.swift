@@ -10,23 +10,7 @@ import XCTest
 /// TWCC over loopback with real ICE/DTLS/SRTP: a publisher that negotiates transport-cc and the
 /// transport-wide sequence number extension gets RTPFB FMT 15 feedback reporting exactly the
 /// packets that arrived (and the one that did not).
-final class TransportFeedbackLoopbackTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var sfu: SFU!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "t"))
-        sfu = SFU(socket: socket, dtlsContext: try DTLSContext(certificate: DTLSCertificate()),
-                  announcedAddress: "127.0.0.1", logger: Logger(label: "sfu"))
-    }
-
-    override func tearDownWithError() throws {
-        try sfu.eventLoop.submit { self.sfu.shutdown() }.wait()
-        try sfu.socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class TransportFeedbackLoopbackTests: SFULoopbackTestCase {
     static func offer(peer: TestPeer) -> String {
         [
             "v=0", "o=- 4611731400430051338 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
@@ -51,16 +35,10 @@ final class TransportFeedbackLoopbackTests: XCTestCase {
     func testFeedbackReportsArrivalsAndTheMissingPacket() throws {
         let pub = try TestPeer(group: group)
         defer { pub.close() }
-        let port = sfu.socket.localAddress.port!
-        let answer = try sfu.eventLoop.submit {
-            try self.sfu.publish(roomID: "m1", key: StreamKey(participantID: "alice", name: "video"),
-                                 offer: Self.offer(peer: pub))
-        }.wait()
+        let answer = try publishAndConnect(pub, key: StreamKey(participantID: "alice", name: "video"),
+                                           offer: Self.offer(peer: pub))
         XCTAssertTrue(answer.contains("a=rtcp-fb:96 transport-cc"), answer)
         XCTAssertTrue(answer.contains("a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"))
-        try pub.connect(to: port, serverUfrag: sdpValues(answer, "ice-ufrag")[0],
-                        serverPassword: sdpValues(answer, "ice-pwd")[0],
-                        serverFingerprint: sfu.dtlsContext.certificate.sha256Fingerprint)
 
         // Wide sequence numbers 65534, 65535, (0 lost), 1, 2 — across the 16-bit wrap, 5 ms apart.
         for (i, wide) in [UInt16(65534), 65535, 1, 2].enumerated() {
