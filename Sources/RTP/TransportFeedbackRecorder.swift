@@ -12,8 +12,9 @@
 /// - Duplicates of numbers received within the last `maxGap` numbers are ignored (first arrival kept).
 /// - A jump of more than `maxGap` numbers forward or backward starts afresh (no report of the
 ///   thousands of numbers skipped): what was pending is still reported, in its own feedback packets.
-/// - Memory is bounded: at most `maxPendingPackets` unreported arrivals (the oldest are dropped, never
-///   reported, when the caller does not ask for feedback often enough) and a fixed 4096-bit history.
+/// - Memory is bounded: at most `maxPendingPackets` unreported arrivals since the last restart plus as
+///   many in the (at most 8) segments left by restarts — the oldest are dropped, never reported, when
+///   the caller does not ask for feedback often enough — and a fixed 4096-bit history.
 public struct TransportFeedbackRecorder: Sendable {
     /// What `record` did with an arrival.
     public enum RecordOutcome: Equatable, Sendable {
@@ -43,7 +44,8 @@ public struct TransportFeedbackRecorder: Sendable {
     /// Arrival times are clamped to ±2^62 µs so time arithmetic cannot overflow.
     static let maxMicros: Int64 = 1 << 62
 
-    /// Cap on recorded, not yet reported arrivals.
+    /// Cap on recorded, not yet reported arrivals since the last restart (and, separately, on those
+    /// waiting in segments left by restarts).
     public let maxPendingPackets: Int
     /// Largest distance (in sequence numbers) from the highest recorded number that is still taken as
     /// loss or reordering; farther away restarts recording. 1 … 4000.
@@ -77,7 +79,8 @@ public struct TransportFeedbackRecorder: Sendable {
         self.maxGap = Int64(min(max(1, maxGap), 4000))
     }
 
-    /// Number of arrivals recorded and not yet reported (including restarted segments).
+    /// Number of arrivals recorded and not yet reported, restarted segments included
+    /// (≤ 2 × `maxPendingPackets`).
     public var pendingCount: Int { pending.count + sealed.reduce(0) { $0 + $1.arrivals.count } }
 
     /// Records one packet's arrival.
