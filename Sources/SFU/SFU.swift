@@ -15,7 +15,7 @@ public final class SFU {
     public let announcedAddress: String
     public var eventLoop: EventLoop { socket.eventLoop }
     let logger: Logger
-    private var routers: [String: Router] = [:]
+    private(set) var routers: [String: Router] = [:]
     private var audioRooms: [String: AudioRoom] = [:]
     /// Receives talking changes and transport closures, on `eventLoop`.
     public var onEvent: ((SFUEvent) -> Void)?

@@ -28,21 +28,28 @@ enum CaseFiles {
         return text
     }
 
-    /// Packets of a `.hex` case file: `#` lines are comments, a blank line separates packets, the rest
-    /// is whitespace-separated hex bytes.
+    /// Packets of a `.hex` case file: `#` lines are comments, a blank or comment line ends a packet
+    /// (BH-14 puts only a comment between its datagrams), the rest is hex bytes, separated by
+    /// whitespace or not.
     static func packets(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> [[UInt8]] {
         var packets: [[UInt8]] = []
         var current: [UInt8] = []
         for rawLine in try text(name, file: file, line: line).split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = rawLine.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("#") { continue }
-            if trimmed.isEmpty {
+            if trimmed.hasPrefix("#") || trimmed.isEmpty {
                 if !current.isEmpty { packets.append(current); current = [] }
                 continue
             }
+            // Bytes separated by spaces ("16 fe ff") or written together ("16feff").
             for token in trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-                guard let byte = UInt8(token, radix: 16) else { throw CaseFileError.badHex(name, String(token)) }
-                current.append(byte)
+                let digits = Array(token)
+                guard digits.count % 2 == 0 else { throw CaseFileError.badHex(name, String(token)) }
+                for i in stride(from: 0, to: digits.count, by: 2) {
+                    guard let byte = UInt8(String(digits[i...i + 1]), radix: 16) else {
+                        throw CaseFileError.badHex(name, String(token))
+                    }
+                    current.append(byte)
+                }
             }
         }
         if !current.isEmpty { packets.append(current) }

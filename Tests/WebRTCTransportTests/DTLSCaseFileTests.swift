@@ -4,35 +4,8 @@ import XCTest
 
 /// BH-14: a real OpenSSL ClientHello split over two datagrams must be reassembled and answered.
 final class DTLSCaseFileTests: XCTestCase {
-    /// Datagrams of a `cases/*.hex` file (`#` comments, blank line between datagrams).
-    static func datagrams(_ name: String) throws -> [[UInt8]] {
-        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().resolvingSymlinksInPath()
-        let root = tests.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.appendingPathComponent("shared/cases/\(name)")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            XCTFail("missing \(url.path): ../shared/cases must sit beside the repository")
-            return []
-        }
-        var result: [[UInt8]] = [], current: [UInt8] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("#") || trimmed.isEmpty {   // a comment or blank line ends a datagram
-                if !current.isEmpty { result.append(current); current = [] }
-                continue
-            }
-            // Hex with or without spaces between bytes.
-            let digits = Array(trimmed.filter { !$0.isWhitespace })
-            guard digits.count % 2 == 0 else { XCTFail("odd hex digit count in \(name)"); return [] }
-            for i in stride(from: 0, to: digits.count, by: 2) {
-                guard let byte = UInt8(String(digits[i...i + 1]), radix: 16) else {
-                    XCTFail("bad hex in \(name)"); return []
-                }
-                current.append(byte)
-            }
-        }
-        if !current.isEmpty { result.append(current) }
-        return result
-    }
+    /// Datagrams of a `cases/*.hex` file (shared loader: `CaseFiles`, honours PARLEY_CASES_DIR).
+    static func datagrams(_ name: String) throws -> [[UInt8]] { try CaseFiles.packets(name) }
 
     func testFragmentedClientHelloIsReassembledAndAnswered() throws {
         let hello = try Self.datagrams("BH-14-dtls-clienthello-fragmented.hex")
@@ -57,5 +30,37 @@ final class DTLSCaseFileTests: XCTestCase {
         let flight = server.receive(hello[0])
         XCTAssertNil(server.failure)
         XCTAssertFalse(flight.isEmpty)
+    }
+
+    /// BH-14: the ClientHello's use_srtp offers 0x0007 (AEAD_AES_128_GCM) and 0x0001
+    /// (AES128_CM_HMAC_SHA1_80); the ServerHello must pick one of them — GCM, the first offered.
+    func testServerHelloPicksAnOfferedSRTPProfile() throws {
+        let hello = try Self.datagrams("BH-14-dtls-clienthello-fragmented.hex")
+        guard hello.count == 2 else { return XCTFail("BH-14 datagrams: \(hello.map(\.count))") }
+        let server = try DTLSEndpoint(context: DTLSContext(certificate: DTLSCertificate()), role: .server,
+                                      expectedPeerFingerprint: nil)
+        _ = server.receive(hello[0])
+        let record = try XCTUnwrap(server.receive(hello[1]).first)
+        // Record header (13) + handshake header (12), then ServerHello: version (2), random (32),
+        // session id (1 + n), cipher suite (2), compression (1), extensions (2 + list).
+        var at = 13 + 12 + 2 + 32
+        guard record.count > at else { return XCTFail("short ServerHello record") }
+        at += 1 + Int(record[at]) + 2 + 1
+        guard record.count >= at + 2 else { return XCTFail("no extensions") }
+        let end = min(record.count, at + 2 + (Int(record[at]) << 8 | Int(record[at + 1])))
+        at += 2
+        var profiles: [UInt16] = []
+        while at + 4 <= end {
+            let type = Int(record[at]) << 8 | Int(record[at + 1])
+            let length = Int(record[at + 2]) << 8 | Int(record[at + 3])
+            if type == 0x000e, length >= 4, at + 4 + length <= end {
+                let listLength = Int(record[at + 4]) << 8 | Int(record[at + 5])
+                for i in stride(from: 0, to: min(listLength, length - 2), by: 2) {
+                    profiles.append(UInt16(record[at + 6 + i]) << 8 | UInt16(record[at + 7 + i]))
+                }
+            }
+            at += 4 + length
+        }
+        XCTAssertEqual(profiles, [0x0007], "use_srtp in the ServerHello: exactly one profile, AEAD_AES_128_GCM")
     }
 }

@@ -1,0 +1,1 @@
+../STUNTests/CaseFiles.swift
