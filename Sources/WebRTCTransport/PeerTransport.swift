@@ -40,6 +40,8 @@ public struct ICECredentials: Equatable, Sendable {
 /// DTLS parameters arrive with the SDP (`setRemoteDTLS`) — possibly after the first STUN checks
 /// and even after the first DTLS datagram, which is buffered (up to 16) instead of dropped →
 /// first successful binding request selects a remote address → DTLS handshake → `connected`.
+/// An ICE restart (`restartICE()`, RFC 8445 §9) replaces the local credentials at any point and
+/// keeps the DTLS association and the SRTP contexts.
 /// Confined to the media event loop (not thread-safe).
 public final class PeerTransport {
     public enum State: Equatable, Sendable { case new, checking, connecting, connected, closed }

@@ -10,10 +10,13 @@ and prints:
 - forwarded packets/s: RTP packets the simulated subscribers received per second in parley-load's
   steady window (packets the server forwarded and that arrived);
 - server CPU µs per forwarded packet: utime + stime of the server process over that window divided
-  by those packets (parley-load reads ``/proc/<pid>/stat``), and the part of it spent in the kernel
-  ("sys"), from this script's own 0.5 s samples of utime and stime over the same window (on
-  loopback the kernel delivers every sent datagram to the receiving socket in the sender's system
-  time, which a real network card would not);
+  by those packets (parley-load reads ``/proc/<pid>/stat``), the part of it spent in the kernel
+  ("sys") and the part of the busiest thread (the media event loop), from this script's own 0.5 s
+  samples of ``/proc/<pid>/stat`` and ``/proc/<pid>/task/*/stat`` over the same window. On loopback
+  the kernel delivers every sent datagram to the receiving socket in the sender's system time,
+  which a real network card would not; the rest of the process (HTTP, WebSocket signaling,
+  timers) costs about the same whatever the packet rate, so at low rates it inflates the
+  per-packet figure;
 - server CPU in % of one core, video loss (RFC 3550 counting, %), delay p99, participants flowing.
 
 The load tool runs on the same machine and competes for the cores: numbers are comparable between
@@ -41,25 +44,47 @@ from parley_process import ParleyProcess, ServerError  # noqa: E402
 SCENARIO = re.compile(r"^(\d+)x(\d+)x(\d+)$")
 
 
+def read_stat(path: str) -> Optional[tuple[str, float, float]]:
+    """(command name, utime ticks, stime ticks) from a ``/proc/.../stat`` file, None if gone."""
+    try:
+        with open(path, "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may itself contain spaces or ')'.
+    name = stat[stat.index("(") + 1:stat.rindex(")")]
+    fields = stat[stat.rindex(")") + 2:].split()
+    return name, float(fields[11]), float(fields[12])
+
+
 class CPUSampler:
-    """Samples utime and stime of one process every ``interval`` s (monotonic time, seconds)."""
+    """Samples utime and stime of one process, and utime + stime of each of its threads, every
+    ``interval`` s (monotonic time; seconds)."""
 
     def __init__(self, pid: int, interval: float = 0.5) -> None:
         self.pid = pid
         self.interval = interval
-        self.samples: list[tuple[float, float, float]] = []
+        # (time, user s, system s, {tid: (thread name, user + system s)})
+        self.samples: list[tuple[float, float, float, dict[str, tuple[str, float]]]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._ticks = os.sysconf("SC_CLK_TCK")
 
-    def read(self) -> Optional[tuple[float, float, float]]:
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as f:
-                stat = f.read().decode("ascii", "replace")
-        except OSError:
+    def read(self) -> Optional[tuple[float, float, float, dict[str, tuple[str, float]]]]:
+        now = time.monotonic()
+        process = read_stat(f"/proc/{self.pid}/stat")
+        if process is None:
             return None
-        fields = stat[stat.rindex(")") + 2:].split()
-        return time.monotonic(), int(fields[11]) / self._ticks, int(fields[12]) / self._ticks
+        threads: dict[str, tuple[str, float]] = {}
+        try:
+            tids = os.listdir(f"/proc/{self.pid}/task")
+        except OSError:
+            tids = []
+        for tid in tids:
+            stat = read_stat(f"/proc/{self.pid}/task/{tid}/stat")
+            if stat:
+                threads[tid] = (stat[0], (stat[1] + stat[2]) / self._ticks)
+        return now, process[1] / self._ticks, process[2] / self._ticks, threads
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -76,15 +101,21 @@ class CPUSampler:
         self._stop.set()
         self._thread.join()
 
-    def window(self, start: float, end: float) -> Optional[tuple[float, float]]:
-        """(user, system) CPU seconds between the samples nearest to ``start`` and ``end``."""
+    def window(self, start: float, end: float) -> Optional[tuple[float, float, str, float]]:
+        """Between the samples nearest to ``start`` and ``end``: process user and system CPU
+        seconds, and the name and CPU seconds of the busiest thread (the media event loop)."""
         if len(self.samples) < 2 or end <= start:
             return None
         a = min(self.samples, key=lambda s: abs(s[0] - start))
         b = min(self.samples, key=lambda s: abs(s[0] - end))
         if b[0] <= a[0]:
             return None
-        return b[1] - a[1], b[2] - a[2]
+        busiest, busiest_cpu = "-", 0.0
+        for tid, (name, cpu) in b[3].items():
+            delta = cpu - a[3].get(tid, (name, 0.0))[1]
+            if delta > busiest_cpu:
+                busiest, busiest_cpu = name, delta
+        return b[1] - a[1], b[2] - a[2], busiest, busiest_cpu
 
 
 def run_scenario(args: argparse.Namespace, scenario: str, out: Path) -> dict:
@@ -126,8 +157,12 @@ def run_scenario(args: argparse.Namespace, scenario: str, out: Path) -> dict:
         steady = summary.get("steadySeconds")
         if window_end is not None and steady and summary.get("serverCPUMicrosPerPacket"):
             split = sampler.window(window_end - steady, window_end)
-            if split and sum(split) > 0:
-                summary["serverSystemMicrosPerPacket"] = summary["serverCPUMicrosPerPacket"] * split[1] / sum(split)
+            if split and split[0] + split[1] > 0:
+                total = split[0] + split[1]
+                per_packet = summary["serverCPUMicrosPerPacket"]
+                summary["serverSystemMicrosPerPacket"] = per_packet * split[1] / total
+                summary["busiestThreadMicrosPerPacket"] = per_packet * split[3] / total
+                summary["busiestThread"] = split[2]
         return summary
     finally:
         server.cleanup()
@@ -136,6 +171,7 @@ def run_scenario(args: argparse.Namespace, scenario: str, out: Path) -> dict:
 ROWS = [("forwarded packets/s", "forwardedPacketsPerSecond", "{:.0f}"),
         ("server CPU µs / forwarded packet", "serverCPUMicrosPerPacket", "{:.2f}"),
         ("  of which kernel (sys) µs", "serverSystemMicrosPerPacket", "{:.2f}"),
+        ("  of which busiest thread µs", "busiestThreadMicrosPerPacket", "{:.2f}"),
         ("server CPU, % of a core", "serverCPUPercentMean", "{:.1f}"),
         ("server RSS max, MiB", "serverRSSMaxMiB", "{:.1f}"),
         ("video loss, %", "lossPercent", "{:.3f}"),
@@ -191,6 +227,9 @@ def main(argv: Optional[list[str]] = None) -> int:
             results[s] = {}
             failed = True
     print_table(results)
+    threads = sorted({r.get("busiestThread") for r in results.values() if r.get("busiestThread")})
+    if threads:
+        print(f"busiest thread: {', '.join(threads)} (the media event loop when media dominates)")
     print(f"\nreports: {out}")
     return 1 if failed else 0
 
