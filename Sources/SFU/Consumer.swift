@@ -51,7 +51,8 @@ final class Consumer {
     }
     private var sent = [SentPacket?](repeating: nil, count: ProducerLayer.retransmissionBufferSize)
 
-    private var counters: MediaCounters? { subscriber?.router?.counters }
+    /// The SFU's counters, kept here: two weak loads per packet showed in the profile.
+    private let counters: MediaCounters?
     private(set) var packetsSent = 0
     private(set) var bytesSent = 0
     private(set) var packetsRetransmitted = 0
@@ -66,6 +67,7 @@ final class Consumer {
         self.mid = mid
         self.ssrc = ssrc
         self.payloadTypeMap = payloadTypeMap
+        counters = subscriber.router?.counters
         targetLayer = max(0, producer.layers.count - 1)
     }
 
