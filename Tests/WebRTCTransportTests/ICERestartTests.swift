@@ -25,14 +25,7 @@ final class ICERestartTests: XCTestCase {
 
     /// The remote ufrag of the restart offer in shared/cases (BH-11-ice-restart-offer-2.sdp).
     private func restartOfferUfrag() throws -> String {
-        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().resolvingSymlinksInPath()
-        let cases = tests.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/cases")
-        let file = cases.appendingPathComponent("BH-11-ice-restart-offer-2.sdp")
-        guard let sdp = try? String(contentsOf: file, encoding: .utf8) else {
-            XCTFail("missing \(file.path): the shared cases directory must sit beside the repository")
-            throw CocoaError(.fileNoSuchFile)
-        }
+        let sdp = try CaseFiles.text("BH-11-ice-restart-offer-2.sdp")
         let line = sdp.split(whereSeparator: \.isNewline).first { $0.hasPrefix("a=ice-ufrag:") }
         return try XCTUnwrap(line.map { String($0.dropFirst("a=ice-ufrag:".count)) })
     }
