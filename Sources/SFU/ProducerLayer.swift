@@ -67,7 +67,7 @@ final class ProducerLayer {
     func track(_ header: RTPHeader, bytes: Int, arrival: Double, recovered: Bool) -> [UInt16] {
         statistics.record(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrival: arrival, bytes: bytes)
         let extended = unwrapper.unwrap(header.sequenceNumber)
-        let wasMissing = nackCounts.removeValue(forKey: extended) != nil
+        let wasMissing = !nackCounts.isEmpty && nackCounts.removeValue(forKey: extended) != nil
         if recovered && wasMissing { packetsRecovered += 1 }
         let newlyMissing = nackTracker.record(extended)
         for number in newlyMissing { nackCounts[number] = 1 }

@@ -107,10 +107,10 @@ final class PublisherSession: PeerTransportDelegate {
             router?.counters.drop("rtp_malformed")
             return
         }
+        let now = NIODeadline.now()
         if let id = twccExtensionID, let wide = header.transportWideSequence(id: id, in: packet) {
             // Every authenticated packet counts, probes and RTX included: the sender's bandwidth
             // estimate needs their arrival times.
-            let now = NIODeadline.now()
             feedbackRecorder.record(wideSequence: wide, arrivalMicros: Int64(now.uptimeNanoseconds / 1000))
             if now - lastFeedback >= .milliseconds(PublisherSession.feedbackInterval) { sendTransportFeedback(now: now) }
         }
@@ -119,7 +119,7 @@ final class PublisherSession: PeerTransportDelegate {
             router?.counters.drop("rtp_unknown_stream")
             return
         }
-        if !producer.receive(packet, header: header) {
+        if !producer.receive(packet, header: header, now: now) {
             unroutablePackets += 1
             router?.counters.drop("rtp_unknown_layer")
         }
