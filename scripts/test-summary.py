@@ -4,7 +4,8 @@
 usage: test-summary.py swift SWIFT_TEST_LOG EXIT_CODE   -> prints "PASSED FAILED"
        test-summary.py junit JUNIT_XML EXIT_CODE        -> prints "PASSED FAILED"
 
-swift: XCTest's last "Executed N tests, with M failures" line (the 'All tests' suite) plus Swift
+swift: XCTest's last "Executed N tests, with [K tests skipped and] M failures" line (the 'All tests'
+suite; skipped tests count neither way) plus Swift
 Testing's "Test run with N tests ... passed|failed" line, whose failed tests are the
 "✘ Test … failed after" lines. junit: pytest's --junitxml totals. A non-zero exit code with no
 failure counted (a crash, a compile error, no report) counts as one failed test.
@@ -17,10 +18,11 @@ import xml.etree.ElementTree as ET
 
 def swift_counts(text: str) -> tuple[int, int]:
     passed = failed = 0
-    xctest = re.findall(r"Executed (\d+) tests?, with (\d+) failures?", text)
+    # "Executed 450 tests, with 0 failures" or "..., with 1 test skipped and 0 failures".
+    xctest = re.findall(r"Executed (\d+) tests?, with (?:(\d+) tests? skipped and )?(\d+) failures?", text)
     if xctest:
-        total, failures = map(int, xctest[-1])
-        passed += total - failures
+        total, skipped, failures = (int(v or 0) for v in xctest[-1])
+        passed += total - failures - skipped
         failed += failures
     runs = re.findall(r"Test run with (\d+) tests?\b[^\n]*?\b(passed|failed)\b", text)
     if runs:
