@@ -7,22 +7,7 @@ import XCTest
 
 /// BH-11: ICE restart at the transport (RFC 8445 §9, RFC 5245 §9.2.1.1). New local credentials,
 /// old ufrag rejected and counted, DTLS and both SRTP contexts untouched.
-final class ICERestartTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var socket: MediaSocket!
-    var serverContext: DTLSContext!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "test"))
-        serverContext = try DTLSContext(certificate: DTLSCertificate())
-    }
-
-    override func tearDownWithError() throws {
-        try socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class ICERestartTests: MediaSocketTestCase {
     /// The remote ufrag of the restart offer in shared/cases (BH-11-ice-restart-offer-2.sdp).
     private func restartOfferUfrag() throws -> String {
         let sdp = try CaseFiles.text("BH-11-ice-restart-offer-2.sdp")

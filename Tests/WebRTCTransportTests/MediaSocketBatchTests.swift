@@ -7,22 +7,7 @@ import XCTest
 
 /// The batched hot path: vector reads without truncation (the NIO trap in shared/notes/SWIFT.md),
 /// one flush per read batch or loop tick, fan-out through the SFU-style delegate.
-final class MediaSocketBatchTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var socket: MediaSocket!
-    var serverContext: DTLSContext!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "test"))
-        serverContext = try DTLSContext(certificate: DTLSCertificate())
-    }
-
-    override func tearDownWithError() throws {
-        try socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class MediaSocketBatchTests: MediaSocketTestCase {
     private func onLoop<T>(_ body: @escaping () throws -> T) throws -> T {
         try socket.eventLoop.submit { try body() }.wait()
     }

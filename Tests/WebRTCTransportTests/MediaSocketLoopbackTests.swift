@@ -48,22 +48,7 @@ final class RecordingDelegate: PeerTransportDelegate, @unchecked Sendable {
     func transportDidConnect(_ transport: PeerTransport) { connected.withLockedValue { $0 = true } }
 }
 
-final class MediaSocketLoopbackTests: XCTestCase {
-    var group: MultiThreadedEventLoopGroup!
-    var socket: MediaSocket!
-    var serverContext: DTLSContext!
-
-    override func setUpWithError() throws {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        socket = try MediaSocket.bind(host: "127.0.0.1", port: 0, group: group, logger: Logger(label: "test"))
-        serverContext = try DTLSContext(certificate: DTLSCertificate())
-    }
-
-    override func tearDownWithError() throws {
-        try socket.close().wait()
-        try group.syncShutdownGracefully()
-    }
-
+final class MediaSocketLoopbackTests: MediaSocketTestCase {
     func testICEDTLSAndSRTPBothWaysOverLoopback() throws {
         let clientCert = try DTLSCertificate()
         let delegate = RecordingDelegate()
