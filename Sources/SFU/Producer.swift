@@ -22,6 +22,8 @@ final class Producer {
     /// The publisher negotiated generic NACK: the SFU asks it for lost packets.
     let sendsNACK: Bool
     private(set) var rtxPaddingReceived = 0
+    /// RTX packets repairing nothing the SFU had NACKed (redundant-payload probes): dropped.
+    private(set) var rtxRedundantReceived = 0
     private let ridExtensionID: UInt8?
     private let repairedRidExtensionID: UInt8?
     private(set) var consumers: [Consumer] = []
@@ -174,10 +176,17 @@ final class Producer {
             }
             header = remapped
         }
-        let missing = layer.track(header, bytes: packet.count, arrival: Double(now.uptimeNanoseconds) / 1e9,
+        let tracked = layer.track(header, bytes: packet.count, arrival: Double(now.uptimeNanoseconds) / 1e9,
                                   recovered: recovered)
-        if sendsNACK, !missing.isEmpty, let ssrc = layer.ssrc, let session {
-            session.sendRTCP(RTCPBuilder.nack(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc, lost: missing))
+        if sendsNACK, !tracked.missing.isEmpty, let ssrc = layer.ssrc, let session {
+            session.sendRTCP(RTCPBuilder.nack(senderSSRC: session.rtcpSSRC, mediaSSRC: ssrc, lost: tracked.missing))
+        }
+        // An RTX packet the SFU did not ask for is a redundant payload (Chrome probes bandwidth by
+        // resending recent packets on RTX): forwarding it would hand subscribers a copy of a packet
+        // they already have (an SRTP replay on their side).
+        if recovered && !tracked.wasMissing {
+            rtxRedundantReceived += 1
+            return true
         }
         layer.record(packet, header: header, buffered: kind == .video, now: now)
         var input = ConsumerTimeline.Input(layer: layer.index, sequenceNumber: header.sequenceNumber,

@@ -63,15 +63,18 @@ final class ProducerLayer {
     }
 
     /// Counts one packet (media, padding or recovered) for the receiver report and the NACK list.
-    /// - Returns: sequence numbers this packet revealed as missing (to NACK now).
-    func track(_ header: RTPHeader, bytes: Int, arrival: Double, recovered: Bool) -> [UInt16] {
-        statistics.record(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrival: arrival, bytes: bytes)
+    /// - Returns: the sequence numbers this packet revealed as missing (to NACK now), and whether
+    ///   the packet itself was one the SFU had NACKed (still missing).
+    func track(_ header: RTPHeader, bytes: Int, arrival: Double, recovered: Bool) -> (missing: [UInt16], wasMissing: Bool) {
         let extended = unwrapper.unwrap(header.sequenceNumber)
         let wasMissing = !nackCounts.isEmpty && nackCounts.removeValue(forKey: extended) != nil
-        if recovered && wasMissing { packetsRecovered += 1 }
+        // A retransmission nobody asked for repeats a packet already counted.
+        if recovered && !wasMissing { return ([], false) }
+        if recovered { packetsRecovered += 1 }
+        statistics.record(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp, arrival: arrival, bytes: bytes)
         let newlyMissing = nackTracker.record(extended)
         for number in newlyMissing { nackCounts[number] = 1 }
-        return newlyMissing.map { UInt16(truncatingIfNeeded: $0) }
+        return (newlyMissing.map { UInt16(truncatingIfNeeded: $0) }, wasMissing)
     }
 
     /// Numbers still missing that may be NACKed again (each counts one more request; given up

@@ -70,6 +70,14 @@ final class RepairLoopbackTests: SFULoopbackTestCase {
         XCTAssertEqual(headers.map { $0.sequenceNumber &- base }, [0, 1, 3, 2], "the repaired packet fills the gap")
         XCTAssertEqual(Array(received[3][headers[3].payloadRange]), Array(original[12...]), "payload restored from RTX")
 
+        // An RTX packet for 501, which arrived and was never NACKed, is a redundant payload (Chrome's
+        // RTX probing): not forwarded, or the subscriber would get a replay.
+        let redundant = ForwardingLoopbackTests.vp8Packet(seq: 501, ts: 501 * 3000, ssrc: 1111, keyframe: false, marker: true)
+        try pub.sendRTP(try XCTUnwrap(RTXPacket.wrap(redundant, header: try RTPHeader.parse(redundant), rtxPayloadType: 97,
+                                                     rtxSSRC: 2222, rtxSequence: 10)))
+        XCTAssertTrue(sub.receiveMedia(timeout: 0.5) { rtp, _ in !rtp.isEmpty }.rtp.isEmpty,
+                      "a redundant RTX payload is not forwarded")
+
         // The subscriber NACKs out-seq base+1: it comes back on the subscriber's RTX stream.
         try sub.forgetReceivedPackets()
         try sub.sendRTCP(RTCPBuilder.nack(senderSSRC: 1, mediaSSRC: fidSSRCs[0], lost: [base &+ 1]))

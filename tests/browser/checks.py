@@ -115,6 +115,11 @@ def simulcast_offer_gives_one_clean_stream(s: Session) -> None:
     active = [x for x in s.last_stats("publisher/publisher").get("outbound", [])
               if x.get("kind") == "video" and (x.get("packetsSent") or 0) > 0]
     assert len(active) >= 2, f"the publisher must send at least two layers: {simulcast_layers(s)}"
+    # Chromium logs every SRTP packet it cannot accept (a replayed copy included): a forwarder that
+    # passes on the publisher's redundant RTX payloads (its bandwidth probes) shows up here.
+    if s.result.get("subscriber_browser") == "chromium":
+        rejected = s.log_tail("subscriber-chromium.log", 5, grep="Failed to unprotect RTP")
+        assert not rejected.strip(), f"the subscriber rejected SRTP packets:\n{rejected}"
 
 
 def layer_follows_subscriber_bandwidth(s: Session) -> None:

@@ -422,7 +422,8 @@ async function subscribeTo(userId) {
 }
 
 // ---- layer switching (layerSwitch=1) ---------------------------------------------------------
-// Phases: "top" (wait until the width has not grown for 6 s, at least 40 frames decoded),
+// Phases: "top" (wait until the width is at least minTopWidth (640) and has not grown for 5 s,
+// at least 40 frames decoded),
 // "limited" (renegotiate with b=TIAS, wait for a narrower frame and 30 more decoded frames),
 // "restored" (renegotiate without a limit, wait for the top width again), then "done".
 const layers = { phase: cfg.layerSwitch === '1' ? 'top' : 'off', topWidth: 0, grewAt: 0, limitedWidth: null, mark: 0 };
@@ -440,7 +441,9 @@ async function stepLayers(video) {
   try {
     if (layers.phase === 'top') {
       if (width > layers.topWidth) { layers.topWidth = width; layers.grewAt = t; }
-      if (decoded >= 40 && layers.topWidth > 0 && t - layers.grewAt >= 6000) {
+      // At least two layers must have reached the subscriber (a sender still ramping up may
+      // send only the lowest for a few seconds), and the width must have settled.
+      if (decoded >= 40 && layers.topWidth >= Number(cfg.minTopWidth || 640) && t - layers.grewAt >= 5000) {
         report('layers', { phase: 'top', width: layers.topWidth, framesDecoded: decoded });
         layers.phase = 'limited';
         await renegotiate(Number(cfg.limitBps || 200000));
