@@ -99,9 +99,13 @@ public struct VP8PayloadDescriptor: Equatable, Sendable {
     /// True for the first packet of a VP8 key frame: S=1, PID=0 and the P bit (bit 0 of the first VP8
     /// payload header byte, RFC 6386 §9.1) is 0 (RFC 7741 §4.3). False for anything unparsable.
     public static func isKeyframe(payload: ArraySlice<UInt8>) -> Bool {
-        guard let descriptor = try? parse(payload), descriptor.startOfPartition, descriptor.partitionIndex == 0,
-              payload.count > descriptor.payloadHeaderOffset else { return false }
-        return payload[payload.startIndex + descriptor.payloadHeaderOffset] & 0x01 == 0
+        (try? parse(payload))?.startsKeyframe(in: payload) ?? false
+    }
+
+    /// `isKeyframe(payload:)` for a descriptor already parsed from `payload`.
+    public func startsKeyframe(in payload: ArraySlice<UInt8>) -> Bool {
+        guard startOfPartition, partitionIndex == 0, payload.count > payloadHeaderOffset else { return false }
+        return payload[payload.startIndex + payloadHeaderOffset] & 0x01 == 0
     }
 
     public static func isKeyframe(payload: [UInt8]) -> Bool { isKeyframe(payload: payload[...]) }

@@ -132,7 +132,11 @@ final class Consumer {
             }
             if var out = rewritten(packet, header: header, payloadType: payloadType, sequenceNumber: entry.sequenceNumber,
                                    timestamp: entry.timestamp, pictureID: entry.pictureID, tl0PicIdx: entry.tl0PicIdx) {
-                if let rtx, let rtxPT = rtx.payloadTypes[payloadType], let outHeader = try? RTPHeader.parse(out),
+                // The rewrite changed fixed header fields only: `header`'s offsets still describe
+                // `out`; the OSN is the sequence number the subscriber saw.
+                var outHeader = header
+                outHeader.sequenceNumber = entry.sequenceNumber
+                if let rtx, let rtxPT = rtx.payloadTypes[payloadType],
                    let wrapped = RTXPacket.wrap(out, header: outHeader, rtxPayloadType: rtxPT, rtxSSRC: rtx.ssrc,
                                                 rtxSequence: rtxSequence) {
                     rtxSequence &+= 1

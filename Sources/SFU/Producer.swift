@@ -193,11 +193,17 @@ final class Producer {
                                            timestamp: header.timestamp, isKeyframe: false,
                                            isPaddingOnly: header.isPaddingOnly)
         if !header.isPaddingOnly {
-            input.isKeyframe = Producer.isKeyframe(packet, header: header, codec: codec)
-            if codec.isVP8, let descriptor = try? VP8PayloadDescriptor.parse(packet[header.payloadRange]) {
-                input.pictureID = descriptor.pictureID
-                input.pictureIDModulus = descriptor.pictureIDModulus
-                input.tl0PicIdx = descriptor.tl0PicIdx
+            if codec.isVP8 {
+                // One descriptor parse gives the key-frame flag and the fields the timeline rewrites.
+                let payload = packet[header.payloadRange]
+                if let descriptor = try? VP8PayloadDescriptor.parse(payload) {
+                    input.isKeyframe = descriptor.startsKeyframe(in: payload)
+                    input.pictureID = descriptor.pictureID
+                    input.pictureIDModulus = descriptor.pictureIDModulus
+                    input.tl0PicIdx = descriptor.tl0PicIdx
+                }
+            } else {
+                input.isKeyframe = Producer.isKeyframe(packet, header: header, codec: codec)
             }
         }
         if input.isKeyframe { layer.keyframeSinceRequest = true }
